@@ -1,0 +1,175 @@
+"""Note + now -> Meeting: who takes part, which times are meant, what was agreed.
+
+The assembly stage of the understanding pipeline. Pure: no I/O, no clock (``now`` is passed in).
+It calls the finders (people, times, minutes) and decides what kind of message this is:
+notes to recap, a proposal or agreement to confirm, a cancellation, or nothing for us.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+
+from .minutes import extract_minutes
+from .model import Meeting, MeetingKind, Minutes, Note, Participant, Person, TimeMention
+from .people import find_participants
+from .times import find_times
+
+_LINK = re.compile(
+    r"https?://(?:[\w-]+\.)*(?:zoom\.us|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|"
+    r"skype\.com|whereby\.com|meet\.jit\.si|webex\.com)/[^\s<>\"')\]]*",
+    re.IGNORECASE,
+)
+_CANCEL = re.compile(r"\b(cancel(?:led|ed|ling|ing)?|call(?:ing)? off|can(?:no|')t make it)\b", re.I)
+_AGREE = re.compile(
+    r"\b(confirm(?:ed|ing)?|agreed|works for (?:me|us|both)|see you (?:on|at|then)|booked|"
+    r"let'?s (?:do|go with|meet)|sounds good)\b",
+    re.I,
+)
+_PROPOSE = re.compile(
+    r"\b(how about|would .{0,30}work|are you (?:free|available)|can we (?:meet|talk|do)|"
+    r"propos(?:e|al|ing)|suggest|available|options?)\b",
+    re.I,
+)
+_DURATION = re.compile(r"\bfor (?:an? )?(\d+|half an|an)\s*(hours?|hrs?|minutes?|mins?)\b", re.I)
+
+
+def _writer_zone(note: Note, participants: tuple[Participant, ...], default_zone: str) -> str:
+    head = note.original if note.original and note.original_body else note.letter.headers
+    writer = head.from_[0].addr if head.from_ else None
+    for p in participants:
+        if p.addr == writer and p.zone:
+            return p.zone
+    return default_zone
+
+
+def _reference(note: Note, now: dt.datetime) -> dt.datetime:
+    head = note.original if note.original and note.original.date else note.letter.headers
+    return head.date or now
+
+
+def _duration(text: str) -> dt.timedelta | None:
+    m = _DURATION.search(text)
+    if not m:
+        return None
+    qty = m.group(1).lower()
+    n = 30 if qty.startswith("half") else 1 if qty == "an" else int(qty)
+    if qty.startswith("half"):
+        return dt.timedelta(minutes=30)
+    return dt.timedelta(hours=n) if m.group(2).lower().startswith("h") else dt.timedelta(minutes=n)
+
+
+def _thread_id(note: Note) -> str:
+    h = note.letter.headers
+    root = (h.references[0] if h.references else None) or h.in_reply_to or h.message_id
+    if note.original and note.original.message_id:
+        root = note.original.message_id
+    return root or "<no-id>"
+
+
+def _uid(thread_id: str, address: str) -> str:
+    digest = hashlib.sha256(thread_id.encode("utf-8", "replace")).hexdigest()[:24]
+    domain = address.rpartition("@")[2] or "mailflow.invalid"
+    return f"{digest}@{domain}"
+
+
+def _classify(text: str, times: tuple[TimeMention, ...], minutes: Minutes, note: Note) -> MeetingKind:
+    cal = note.letter.calendars
+    if any(c.method == "CANCEL" or c.status == "CANCELLED" for c in cal):
+        return "cancellation"
+    if minutes.agreements or minutes.action_items:
+        return "notes"
+    if times and _CANCEL.search(text):
+        return "cancellation"
+    if cal or any(t.status == "agreed" for t in times):
+        return "confirmation"
+    if any(t.status == "proposed" for t in times):
+        return "proposal"
+    if minutes.agenda:
+        return "agenda"
+    return "none"
+
+
+def _with_status(text: str, mention: TimeMention) -> TimeMention:
+    if mention.status != "mentioned":
+        return mention
+    window = text[max(0, mention.span[0] - 120): mention.span[1] + 60]
+    status = "mentioned"
+    if _CANCEL.search(window):
+        status = "cancelled"
+    elif _AGREE.search(window):
+        status = "agreed"
+    elif _PROPOSE.search(window) or "?" in text[mention.span[1]: mention.span[1] + 40]:
+        status = "proposed"
+    if status == mention.status:
+        return mention
+    from dataclasses import replace
+
+    return replace(mention, status=status)  # type: ignore[arg-type]
+
+
+def understand(
+    note: Note,
+    *,
+    now: dt.datetime,
+    people: tuple[Person, ...] = (),
+    self_addrs: tuple[str, ...] = (),
+    default_zone: str = "UTC",
+    date_order: str = "DMY",
+) -> Meeting:
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    participants = find_participants(
+        note, people=people, self_addrs=self_addrs, default_zone=default_zone
+    )
+    zone = _writer_zone(note, participants, default_zone)
+    ref = _reference(note, now)
+    text = "\n\n".join(t for t in (note.body, note.original_body) if t)
+    reader_zone = next((p.zone for p in participants if p.zone and p.zone != zone), None)
+    party_zones = tuple(dict.fromkeys(p.zone for p in participants if p.zone))
+    times = tuple(
+        _with_status(text, m)
+        for m in find_times(
+            text,
+            ref=ref.astimezone(zoneinfo.ZoneInfo(zone)),
+            zone=zone,
+            reader_zone=reader_zone,
+            party_zones=party_zones,
+            date_order=date_order,
+        )
+    )
+    minutes = extract_minutes(text, ref=ref, zone=zone, participants=participants)
+    kind = _classify(text, times, minutes, note)
+    slot = None
+    invite = next((c for c in note.letter.calendars if c.start is not None), None)
+    agreed = [t for t in times if t.status == "agreed" and t.grain in ("minute", "hour", "second")]
+    proposed = [t for t in times if t.status == "proposed" and t.grain in ("minute", "hour", "second")]
+    clocked = [t for t in times if t.grain in ("minute", "hour", "second")]
+    if agreed:
+        slot = agreed[-1]
+    elif proposed:
+        slot = proposed[0]
+    elif kind == "cancellation" and clocked:
+        slot = clocked[0]
+    duration = _duration(text)
+    if duration is None and slot is not None and slot.end is not None:
+        duration = slot.end - slot.start
+    link_m = _LINK.search(text)
+    thread_id = _thread_id(note)
+    address = self_addrs[0] if self_addrs else "mailflow@localhost"
+    return Meeting(
+        note=note,
+        now=now,
+        kind=kind,
+        participants=participants,
+        times=times,
+        minutes=minutes,
+        slot=slot,
+        duration=duration,
+        link=link_m.group(0).rstrip(".,;") if link_m else None,
+        thread_id=thread_id,
+        meeting_uid=invite.uid if invite and invite.uid else _uid(thread_id, address),
+        invite=invite,
+    )
