@@ -1,0 +1,1 @@
+"""Packaged default templates (the top-level templates/ folder, installed as mailflow._templates)."""
