@@ -1,13 +1,1044 @@
-"""Note text -> Minutes.  (placeholder: the notes-understanding work replaces this)"""
+"""Note text -> Minutes: agreements, action items, next meeting, open questions, agenda.
+
+Rules: pure and deterministic (no I/O, no clock: ``ref`` is the meeting's reference instant),
+rule/grammar based, bounded in time (the text is capped at ``MAX_CHARS`` characters and every
+line at ``MAX_LINE`` characters before any pattern runs; all patterns are linear), never raises
+(a failure yields empty ``Minutes``), every item keeps its evidence (the source line).
+
+How it reads notes:
+1. Lines are classified (Markdown/setext headings, bullets with indent, "- [ ]" checkboxes,
+   "Label:" lines, bold labels, "speaker: text" lines of scribe minutes, "@person" lines of
+   stand-ups) and a stack of parent lines by indent gives each line its context: the section
+   heading, an enclosing label (Decisions, Action items, Next, Done, ...) and an enclosing person.
+2. Explicit markers (Resolution/Decision/Agreed/Consensus, Action/AI/TODO/Next steps, Next
+   meeting) and section membership decide first; a marker whose content only assigns work
+   ("Resolution: @x will do Y") becomes an action item.
+3. Running text is split into clauses and matched against a small grammar: OWNER COMMIT TASK
+   ("Maria will send", "Niko to follow up", "X volunteers to"), "I'll ..." with the speaker as owner,
+   agreement phrases ("we agreed to", "consensus was", "approved", "+1 from all", deferrals).
+   Hedged wishes and conditional offers are dropped.
+4. Due dates are resolved against ``ref`` in ``zone`` (weekdays, today/tonight/tomorrow, explicit
+   dates, end of month/quarter, "by the next meeting" when its date is stated, the date of a
+   "release for <date>" heading the task sits under).
+
+Next meeting precision: a date only -> ``NextMeeting(start=date, grain="day", zone=None)``; a clock
+time with a stated zone -> aware datetime in that zone (named zones via zoneinfo, DST-correct),
+``zone`` set; a clock time with no stated zone -> a *naive* datetime (wall time as written) with
+``zone=None``. That naive value is the one deliberate exception to the aware-datetime rule: the
+note does not say which zone it means, and inventing one would be a guess.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
 
-from .model import Minutes, Participant
+from . import minutes_lexicon as lx
+from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
+
+MAX_CHARS = 400_000
+MAX_LINE = 2_000
+MAX_ITEMS = 300
+
+__all__ = ["extract_minutes", "resolve_due", "parse_next_meeting"]
 
 
 def extract_minutes(
     text: str, *, ref: dt.datetime, zone: str | None, participants: tuple[Participant, ...] = ()
 ) -> Minutes:
-    return Minutes()
+    """Read agreements, action items, the next meeting, open questions and agenda from notes."""
+    try:
+        return _Reader(text or "", ref=ref, zone=zone, participants=participants).read()
+    except Exception:  # noqa: BLE001 - a finder must never take the pipeline down
+        return Minutes()
+
+
+# --------------------------------------------------------------------------------------------
+# line model
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
+_SETEXT = re.compile(r"^(?:=+|-+)\s*$")
+_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+_BULLET = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])\s+")
+_CHECK = re.compile(r"^\[([ xX✓])\]\s*")
+_LINK = re.compile(r"!?\[([^\]]{0,300})\]\([^)\s]{0,500}\)")
+_ANGLE_URL = re.compile(r"<https?://[^>\s]{0,500}>")
+_BOLD = re.compile(r"\*\*|__|`")
+_EMPH_EDGE = re.compile(r"^[*_]+|[*_]+$")
+_SPEAKER = re.compile(r"^(@?[A-Za-z][\w.@-]{0,30}(?: [A-Z][\w.-]{0,30}){0,2})\s*:\s+(\S.*)$")
+_PERSON_ONLY = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,30}){0,2})\s*:?\s*$")
+_HANDLE_ONLY = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
+_SCRIBE_TOPIC = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
+_WORDS = re.compile(r"[a-z0-9]+")
+_LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
+
+
+@dataclass(slots=True)
+class _Line:
+    no: int
+    indent: int
+    bullet: bool
+    heading: int
+    text: str  # cleaned content
+    raw: str
+    check: str | None = None  # " " open checkbox, "x" done
+
+
+def _clean(s: str) -> str:
+    s = _LINK.sub(r"\1", s)
+    s = _ANGLE_URL.sub("", s)
+    s = _BOLD.sub("", s)
+    s = _EMPH_EDGE.sub("", s.strip())
+    s = s.replace("\u00a0", " ").replace("’", "'")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _lines(text: str) -> list[_Line]:
+    out: list[_Line] = []
+    raw_lines = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for no, raw in enumerate(raw_lines):
+        raw = raw[:MAX_LINE].expandtabs(4)
+        stripped = raw.strip()
+        if not stripped:
+            out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
+            continue
+        if stripped.startswith(">"):  # a quoted summary / proposal: context, not minutes
+            out.append(_Line(no=no, indent=0, bullet=False, heading=-1, text="", raw=stripped))
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if _SETEXT.match(stripped) and out and out[-1].text and not out[-1].bullet and \
+                not out[-1].heading and stripped[0] in "=-" and len(stripped) >= 3:
+            out[-1].heading = 1 if stripped[0] == "=" else 2
+            continue
+        if _RULE.match(stripped):
+            out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
+            continue
+        m = _HEADING.match(stripped)
+        if m:
+            out.append(_Line(no=no, indent=0, bullet=False, heading=len(m.group(1)),
+                             text=_clean(m.group(2)), raw=stripped))
+            continue
+        bullet = False
+        body = stripped
+        bm = _BULLET.match(body)
+        if bm:
+            bullet = True
+            body = body[bm.end():]
+        check = None
+        cm = _CHECK.match(body)
+        if cm:
+            check = "x" if cm.group(1) != " " else " "
+            bullet = True
+            body = body[cm.end():]
+        out.append(_Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
+                         raw=stripped, check=check))
+    return out
+
+
+def _section_kind(title: str) -> str | None:
+    t = " ".join(_WORDS.findall(title.lower()))
+    t = re.sub(r"^(?:\d+ )+", "", t)
+    for pat, kind in lx.SECTION_WORDS:
+        if pat.search(t):
+            return kind
+    return None
+
+
+def _toks(s: str) -> list[str]:
+    return _WORDS.findall(s.lower())
+
+
+# --------------------------------------------------------------------------------------------
+# dates and times
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_MONTH_NAMES = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
+_WEEKDAY_NAMES = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
+_MDY = re.compile(
+    rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I
+)
+_DMY = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?[\s-]+({_MONTH_NAMES})\b\.?(?:,?\s+(\d{{4}}))?", re.I
+)
+_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
+_WEEKDAY = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
+_RELDAY = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
+_END_MONTH = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
+_END_QUARTER = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
+_NEXT_MEETING_REF = re.compile(
+    r"\b(?:by|before|until|for|at|in|prior to)\s+(?:the\s+)?next\s+(?:meeting|call|sync|session|"
+    r"weekly|telco|teleconference)\b",
+    re.I,
+)
+_TIME = re.compile(
+    r"(?<![\d:])(?:(\d{1,2})(?::|\.|h)?(\d{2})?\s*([ap])\.?\s?m\b\.?|(\d{1,2}):(\d{2})(?!\d)|"
+    r"([01]\d|2[0-3])([0-5]\d)(?=\s*(?:h\b|hrs\b|utc|gmt|z\b))|(noon|midday))",
+    re.I,
+)
+_ZONE_NAMES = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
+_ZONE = re.compile(
+    rf"(?<![\w/])(?:(?P<off>(?:utc|gmt)\s?[+-−]\s?\d{{1,2}}(?::?\d{{2}})?)|"
+    rf"(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)|(?P<name>{_ZONE_NAMES}))"
+    rf"(?:\s+(?:time|standard time|daylight time))?(?![\w/])",
+    re.I,
+)
+
+
+def _local_date(ref: dt.datetime, zone: str | None) -> dt.date:
+    if ref.tzinfo is None:
+        return ref.date()
+    try:
+        return ref.astimezone(zoneinfo.ZoneInfo(zone)).date() if zone else ref.date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ref.date()
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _infer_year(m: int, d: int, today: dt.date) -> dt.date | None:
+    cand = _safe_date(today.year, m, d)
+    if cand is None:
+        return None
+    if cand < today - dt.timedelta(days=120):
+        cand = _safe_date(today.year + 1, m, d) or cand
+    elif cand > today + dt.timedelta(days=245):
+        cand = _safe_date(today.year - 1, m, d) or cand
+    return cand
+
+
+def _explicit_dates(s: str, today: dt.date, date_order: str = "DMY") -> list[tuple[int, dt.date]]:
+    found: list[tuple[int, dt.date]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], d: dt.date | None) -> None:
+        if d is None or any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), d))
+
+    for m in _ISO_DATE.finditer(s):
+        add(m, _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    for m in _MDY.finditer(s):
+        mon, day = lx.MONTHS[m.group(1).lower()], int(m.group(2))
+        add(m, _safe_date(int(m.group(3)), mon, day) if m.group(3) else _infer_year(mon, day, today))
+    for m in _DMY.finditer(s):
+        mon, day = lx.MONTHS[m.group(2).lower()], int(m.group(1))
+        add(m, _safe_date(int(m.group(3)), mon, day) if m.group(3) else _infer_year(mon, day, today))
+    for m in _SLASH.finditer(s):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 or (date_order == "DMY" and b <= 12):
+            day, mon = a, b
+        else:
+            mon, day = a, b
+        if mon > 12:
+            continue
+        year = m.group(3)
+        if year:
+            y = int(year) + (2000 if len(year) == 2 else 0)
+            add(m, _safe_date(y, mon, day))
+        else:
+            add(m, _infer_year(mon, day, today))
+    found.sort()
+    return found
+
+
+def _weekday_after(today: dt.date, wd: int, qualifier: str | None) -> dt.date:
+    delta = (wd - today.weekday()) % 7 or 7
+    if qualifier and qualifier.lower() == "next" and delta < 7 and today.weekday() < wd:
+        # "next Friday" said on a Monday usually still means this week's Friday; keep it
+        pass
+    return today + dt.timedelta(days=delta)
+
+
+def _end_of_quarter(today: dt.date, q: int | None) -> dt.date:
+    quarter = q or (today.month - 1) // 3 + 1
+    year = today.year
+    if q and quarter < (today.month - 1) // 3 + 1:
+        year += 1
+    month = quarter * 3
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def resolve_due(
+    phrase: str, *, today: dt.date, next_meeting: dt.date | None = None, date_order: str = "DMY"
+) -> dt.date | None:
+    """The day a task is due, from the words around it; None for vague periods."""
+    s = phrase[:MAX_LINE]
+    if next_meeting and _NEXT_MEETING_REF.search(s):
+        return next_meeting
+    dates = _explicit_dates(s, today, date_order)
+    if dates:
+        return dates[0][1]
+    m = _RELDAY.search(s)
+    if m:
+        return today + dt.timedelta(days=1) if m.group(1).lower() == "tomorrow" else today
+    m = _END_QUARTER.search(s)
+    if m:
+        return _end_of_quarter(today, int(m.group(1)) if m.group(1) else None)
+    if _END_MONTH.search(s):
+        return dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    for m in _WEEKDAY.finditer(s):
+        before = s[max(0, m.start() - 12): m.start()].lower()
+        if re.search(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$", before) or \
+                re.search(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$", before):
+            return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+    return None
+
+
+def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
+    if m.group("off"):
+        om = re.search(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?", m.group("off"))
+        if not om:
+            return None
+        sign = -1 if om.group(1) in "-−" else 1
+        hours, mins = int(om.group(2)), int(om.group(3) or 0)
+        if hours > 14 or mins > 59:
+            return None
+        off = dt.timedelta(hours=hours, minutes=mins) * sign
+        text = f"{'+' if sign > 0 else '-'}{hours:02d}:{mins:02d}"
+        return dt.timezone(off), text
+    name = m.group("iana") or lx.ZONE_NAMES.get(m.group("name").lower().strip(), "")
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name), name
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _clock(m: re.Match[str]) -> tuple[int, int] | None:
+    if m.group(8):
+        return 12, 0
+    if m.group(3):
+        h, mi = int(m.group(1)), int(m.group(2) or 0)
+        if not 1 <= h <= 12 or mi > 59:
+            return None
+        h = h % 12 + (12 if m.group(3).lower() == "p" else 0)
+        return h, mi
+    if m.group(4):
+        h, mi = int(m.group(4)), int(m.group(5))
+    else:
+        h, mi = int(m.group(6)), int(m.group(7))
+    if h > 23 or mi > 59:
+        return None
+    return h, mi
+
+
+def parse_next_meeting(
+    text: str, *, today: dt.date, date_order: str = "DMY", evidence: str | None = None
+) -> NextMeeting | None:
+    """The first stated date (and clock time, and zone) in text, at the precision stated."""
+    s = text[:MAX_LINE * 2]
+    dates = _explicit_dates(s, today, date_order)
+    day: dt.date | None = None
+    pos = 0
+    if dates:
+        pos, day = dates[0]
+    else:
+        for m in _WEEKDAY.finditer(s):
+            day = _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+            pos = m.start()
+            break
+        if day is None:
+            rel = re.search(r"\b(tomorrow)\b", s, re.I)
+            if rel:
+                day, pos = today + dt.timedelta(days=1), rel.start()
+    if day is None or day < today:
+        return None
+    ev = (evidence or s).strip()
+    window = s[max(0, pos - 40): pos + 120]
+    tm = None
+    for cand in _TIME.finditer(window):
+        if _clock(cand) is not None:
+            tm = cand
+            break
+    if tm is None:
+        return NextMeeting(start=day, grain="day", zone=None, evidence=ev)
+    hm = _clock(tm)
+    assert hm is not None
+    zone_found = None
+    after = window[tm.end(): tm.end() + 30]
+    before = window[max(0, tm.start() - 12): tm.start()]
+    for piece, anchor in ((after, "start"), (before, "end")):
+        zs = [z for z in _ZONE.finditer(piece)]
+        if not zs:
+            continue
+        z = zs[0] if anchor == "start" else zs[-1]
+        gap = piece[: z.start()] if anchor == "start" else piece[z.end():]
+        if len(gap.strip(" ,()")) <= 3:
+            zone_found = _zone_of(z)
+            if zone_found:
+                break
+    naive = dt.datetime.combine(day, dt.time(hm[0], hm[1]))
+    if zone_found is None:
+        return NextMeeting(start=naive, grain="minute", zone=None, evidence=ev)
+    tz, zname = zone_found
+    return NextMeeting(start=naive.replace(tzinfo=tz), grain="minute", zone=zname, evidence=ev)
+
+
+# --------------------------------------------------------------------------------------------
+# owners and clauses
+
+_OWNER_TOKEN = r"(?:@[\w.-]{1,40}|[A-Z][\w'.-]{0,30}(?: [A-Z][\w'-]{0,30}){0,2}|[a-z][\w.-]{1,30})"
+_OWNERS = rf"{_OWNER_TOKEN}(?:\s*(?:,|&|/|\+|\band\b|,\s*and\b)\s*{_OWNER_TOKEN}){{0,5}}"
+_ASSIGN = re.compile(
+    rf"^(?P<owner>{_OWNERS})\s*(?:\([^)]{{0,60}}\)\s*)?(?:,\s*)?(?:also\s+|then\s+)?"
+    rf"(?P<commit>{lx.COMMIT})\s+(?P<task>\S.*)$"
+)
+_SELF = re.compile(rf"^(?:I|i)\s*(?:{lx.COMMIT}|'ll|’ll)\s+(?P<task>\S.*)$")
+_OWNERLESS = re.compile(
+    r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$"
+)
+_TAIL_OWNER = re.compile(
+    r"^(?P<task>.{4,}?)\s*(?:[-–—:]\s*|\(|\[|\bby\s+|\bowner:?\s*|\bassigned to\s+)"
+    r"(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@[\w.-]{1,40}){0,5})\s*[)\]]?\s*\.?$"
+)
+_LEAD_OWNER = re.compile(
+    r"^(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@?[\w.-]{1,40}){0,5}|[A-Z][\w'.-]{0,30}"
+    r"(?: [A-Z][\w'-]{0,30})?)\s*(?::|[-–—]|=>|->)\s+(?P<task>\S.*)$"
+)
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|,\s+(?=(?:and|so|but|then|which)\s)|"
+    r"\.\s*$"
+)
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
+_LEAD_FILLER = re.compile(
+    r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
+)
+
+
+def _content_tokens(s: str) -> list[str]:
+    return [t for t in _toks(s) if t not in _STOP]
+
+
+_STOP = frozenset(
+    "a an the to of and or for in on at by with from into as is are be will would this that it "
+    "we our us you i he she they them their his her its do does did so if then than also just "
+    "all any some not no yes can could may might must should shall".split()
+)
+
+
+def _normalise_owner(owner: str) -> str | None:
+    parts = [p.strip().lstrip("@").strip() for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    if all(p.lower() in lx.GROUP_OWNERS for p in parts):
+        return None
+    parts = [p for p in parts if p.lower() not in lx.GROUP_OWNERS]
+    return ", ".join(dict.fromkeys(parts)) or None
+
+
+def _tidy_task(task: str) -> str:
+    task = task.strip().strip(" .;,:-–—")
+    task = re.sub(r"^(?:also|then|please)\s+", "", task, flags=re.I)
+    if len(task) > 300:
+        task = task[:300].rsplit(" ", 1)[0]
+    return task
+
+
+@dataclass(slots=True)
+class _Ctx:
+    section: str | None = None
+    topic: str = ""
+    label: str | None = None
+    label_owner: str | None = None
+    person: str | None = None
+    speaker: str | None = None
+    parent: str = ""
+    release_due: dt.date | None = None
+
+
+@dataclass(slots=True)
+class _Collector:
+    kind: str  # "agree" or "action"
+    indent: int
+    bullet: bool
+    owner: str | None
+    prefix: str
+    evidence: str
+    ctx: _Ctx
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Frame:
+    indent: int
+    bullet: bool
+    text: str
+    label: str | None = None
+    owner: str | None = None
+    person: str | None = None
+    collector: _Collector | None = None
+
+
+class _Reader:
+    def __init__(
+        self, text: str, *, ref: dt.datetime, zone: str | None, participants: tuple[Participant, ...]
+    ) -> None:
+        self.text = text
+        self.today = _local_date(ref, zone)
+        self.participants = participants
+        self.agreements: list[Agreement] = []
+        self.actions: list[ActionItem] = []
+        self.agenda: list[str] = []
+        self.questions: list[str] = []
+        self.next_meeting: NextMeeting | None = None
+        self.next_date: dt.date | None = None
+        self.names: set[str] = set()
+        for p in participants:
+            for t in (p.name or "").split():
+                if len(t) > 1:
+                    self.names.add(t.lower())
+            local = p.addr.partition("@")[0]
+            if local:
+                self.names.add(local.lower())
+
+    # ---- output helpers -----------------------------------------------------------------
+
+    def _owner_addr(self, owner: str | None) -> str | None:
+        if not owner:
+            return None
+        first = owner.split(",")[0].strip().lower()
+        ftoks = set(first.replace(".", " ").split())
+        for p in self.participants:
+            ptoks = set((p.name or "").lower().split())
+            local = p.addr.partition("@")[0].lower()
+            if first == local or (ftoks and ptoks and (ftoks <= ptoks or ptoks <= ftoks)):
+                return p.addr
+            if first in local.replace(".", " ").replace("_", " ").split():
+                return p.addr
+        return None
+
+    def _with_context(self, text: str, ctx: _Ctx) -> str:
+        if len(_content_tokens(text)) >= 4:
+            return text
+        extra = ctx.parent if ctx.parent and ctx.parent != text else ctx.topic
+        if not extra:
+            return text
+        extra_words = extra.split()
+        if len(extra_words) > 12:
+            extra = " ".join(extra_words[:12])
+        return f"{text} ({extra})"
+
+    def add_agreement(self, text: str, evidence: str, ctx: _Ctx) -> None:
+        text = _tidy_task(text)
+        if len(_content_tokens(text)) < 1 or len(self.agreements) >= MAX_ITEMS:
+            return
+        if lx.NOT_AGREEMENT.search(text):
+            return
+        text = self._with_context(text, ctx)
+        if any(a.text == text for a in self.agreements):
+            return
+        self.agreements.append(Agreement(text=text, evidence=evidence.strip()))
+
+    def add_action(self, owner: str | None, task: str, evidence: str, ctx: _Ctx,
+                   due_text: str | None = None) -> None:
+        task = _tidy_task(task)
+        if not task or len(self.actions) >= MAX_ITEMS:
+            return
+        if not _content_tokens(task):
+            return
+        main = re.sub(r"\([^)]*\)", " ", task)
+        if lx.HEDGE.search(main) or main.rstrip().endswith("?"):
+            return
+        owner = _normalise_owner(owner) if owner else None
+        due: dt.date | None = resolve_due(due_text or task, today=self.today,
+                                          next_meeting=self.next_date)
+        if due is None and ctx.release_due and re.search(r"\brelease|\bpublish", task + " " + ctx.topic, re.I):
+            due = ctx.release_due
+        text = self._with_context(task, ctx)
+        if any(a.task == text and a.owner == owner for a in self.actions):
+            return
+        self.actions.append(ActionItem(owner=owner, task=text, due=due, evidence=evidence.strip(),
+                                       owner_addr=self._owner_addr(owner)))
+
+    # ---- owner grammar -------------------------------------------------------------------
+
+    def _is_person(self, token: str, *, strict: bool) -> bool:
+        names = [p.strip().lstrip("@") for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", token) if p.strip()]
+        if not names:
+            return False
+        for n in names:
+            low = n.lower()
+            if token.strip().startswith("@") or n in self._handles:
+                continue
+            if low in lx.GROUP_OWNERS:
+                continue
+            first = low.split()[0]
+            if first in lx.NOT_NAMES:
+                return False
+            if low in self.names or first in self.names:
+                continue
+            if n[:1].isupper() and not strict:
+                continue
+            if n[:1].isupper() and len(n.split()) <= 3:
+                continue
+            return False
+        return True
+
+    def _assignment(self, clause: str, ctx: _Ctx, *, strict: bool) -> tuple[str | None, str] | None:
+        """(owner, task) when the clause commits someone to a task."""
+        c = _LEAD_FILLER.sub("", clause.strip())
+        m = _ASSIGN.match(c)
+        if m:
+            owner, task = m.group("owner"), m.group("task")
+            first = task.split()[0].lower() if task.split() else ""
+            commit = m.group("commit").lower()
+            if first in lx.NOT_TASK_START:
+                return None
+            if commit == "to" and not (owner.startswith("@") or self._known(owner)) and strict:
+                return None
+            if owner.lower() in ("we", "us"):
+                return None
+            if not self._is_person(owner, strict=strict):
+                return None
+            if owner.lower() in lx.GROUP_OWNERS:
+                return None, task
+            return owner, task
+        m = _SELF.match(c)
+        if m and (ctx.speaker or ctx.person):
+            first = m.group("task").split()[0].lower()
+            if first in lx.NOT_TASK_START:
+                return None
+            return ctx.speaker or ctx.person, m.group("task")
+        return None
+
+    def _known(self, owner: str) -> bool:
+        parts = [p.strip().lstrip("@").lower() for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner)]
+        return all(p in self.names or p in self._handles_low or
+                   (p.split()[0] in self.names if p.split() else False) for p in parts if p) and \
+            any(parts)
+
+    # ---- main ------------------------------------------------------------------------------
+
+    def read(self) -> Minutes:
+        lines = _lines(self.text)
+        self._collect_names(lines)
+        self._find_next_meeting(lines)
+        self._walk(lines)
+        return Minutes(
+            agreements=tuple(self.agreements),
+            action_items=tuple(self.actions),
+            next_meeting=self.next_meeting,
+            open_questions=tuple(dict.fromkeys(self.questions))[:MAX_ITEMS],
+            agenda=tuple(dict.fromkeys(self.agenda))[:MAX_ITEMS],
+        )
+
+    def _collect_names(self, lines: list[_Line]) -> None:
+        self._handles: set[str] = set()
+        counts: dict[str, int] = {}
+        for ln in lines:
+            for h in re.findall(r"@([\w.-]{1,40})", ln.raw):
+                self._handles.add(h.rstrip("."))
+            m = _SPEAKER.match(ln.text) if ln.text else None
+            if m and not lx.MARKER.match(ln.text):
+                name = m.group(1).lstrip("@").lower()
+                if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
+                    counts[name] = counts.get(name, 0) + 1
+        self._handles_low = {h.lower() for h in self._handles}
+        for name, n in counts.items():
+            if n >= 2:
+                self.names.add(name)
+        self.names |= self._handles_low
+        # attendee lists: "Present: a, b, c" and bullets under attendance headings
+        section = None
+        for ln in lines:
+            if ln.heading > 0:
+                section = _section_kind(ln.text)
+                continue
+            m = re.match(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", ln.text, re.I)
+            if m:
+                for part in re.split(r"[,;]|\band\b", m.group(1)):
+                    self._add_name(part)
+            elif section == "skip" and ln.bullet and ln.text:
+                self._add_name(ln.text)
+
+    def _add_name(self, part: str) -> None:
+        part = re.sub(r"\([^)]*\)|@\S+|[-–—].*$", " ", part).strip()
+        words = [w for w in part.split() if w[:1].isalpha()]
+        for w in words[:3]:
+            low = w.lower().strip(".,")
+            if len(low) > 1 and low not in lx.NOT_NAMES:
+                self.names.add(low)
+
+    # ---- next meeting ------------------------------------------------------------------------
+
+    def _find_next_meeting(self, lines: list[_Line]) -> None:
+        n = len(lines)
+        candidates: list[tuple[str, str]] = []  # (text to parse, evidence)
+        scheduled: list[str] = []
+        for i, ln in enumerate(lines):
+            if ln.heading > 0:
+                kind = _section_kind(ln.text)
+                if kind == "next":
+                    rest = ln.text.split(":", 1)[1] if ":" in ln.text else ""
+                    body: list[str] = [rest] if rest.strip() else []
+                    j = i + 1
+                    while j < n and lines[j].heading <= 0 and len(body) < 6:
+                        if lines[j].text:
+                            body.append(lines[j].text)
+                        j += 1
+                    candidates.append(("\n".join(body), "\n".join(body)))
+                elif kind == "scheduled":
+                    j = i + 1
+                    while j < n and lines[j].heading <= 0:
+                        if lines[j].bullet and lines[j].text:
+                            scheduled.append(lines[j].text)
+                        j += 1
+                continue
+            if not ln.text:
+                continue
+            m = re.search(
+                r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"
+                r"check-?in|telco|teleconference)\b(?:\s+(?:is|will be|on|at|scheduled for|set for))*"
+                r"\s*[:\-–—]?\s*(?P<rest>.*)$",
+                ln.text, re.I,
+            )
+            if m and m.group("rest"):
+                candidates.append((m.group("rest"), ln.text))
+        for body, ev in candidates:
+            for chunk in body.split("\n"):
+                got = parse_next_meeting(chunk, today=self.today, evidence=ev)
+                if got is not None and _as_date(got.start) > self.today:
+                    self.next_meeting = got
+                    self.next_date = _as_date(got.start)
+                    return
+        for item in scheduled:
+            dates = _explicit_dates(item[:60], self.today)
+            if dates and dates[0][0] <= 3 and dates[0][1] > self.today:
+                d = dates[0][1]
+                self.next_meeting = NextMeeting(start=d, grain="day", zone=None, evidence=item)
+                self.next_date = d
+                return
+
+    # ---- the walk ------------------------------------------------------------------------------
+
+    def _walk(self, lines: list[_Line]) -> None:
+        stack: list[_Frame] = []
+        section: str | None = None
+        topic = ""
+        release_due: dt.date | None = None
+        speaker: str | None = None
+        prev_text = ""
+        for ln in lines:
+            if ln.heading == -1:
+                continue
+            if ln.heading > 0:
+                self._flush(stack, 0, force=True)
+                stack = []
+                kind = _section_kind(ln.text)
+                if kind is not None or ln.heading <= 2:
+                    section = kind
+                topic = ln.text
+                release_due = None
+                rm = re.search(r"\brelease", ln.text, re.I)
+                if rm:
+                    ds = _explicit_dates(ln.text, self.today)
+                    release_due = ds[0][1] if ds else None
+                speaker = None
+                prev_text = ""
+                continue
+            if not ln.text:
+                # a blank line ends paragraph labels that were not followed by bullets
+                continue
+            # pop frames this line is not inside
+            keep: list[_Frame] = []
+            for fr in stack:
+                inside = ln.indent > fr.indent or (
+                    not fr.bullet and fr.label is not None and (ln.bullet or ln.indent > fr.indent)
+                ) or (not fr.bullet and fr.person is not None and ln.bullet)
+                if inside:
+                    keep.append(fr)
+                else:
+                    break
+            self._flush(stack, len(keep))
+            stack = keep
+            text = ln.text
+            st = _SCRIBE_TOPIC.match(text)
+            if st and not ln.bullet:
+                topic = _clean(st.group(1))
+                continue
+            # speaker prefix of scribe minutes / dialogue
+            sm = _SPEAKER.match(text)
+            line_speaker = None
+            if sm and not lx.MARKER.match(text):
+                cand = sm.group(1).lstrip("@")
+                low = cand.lower()
+                if (low in self.names or cand in self._handles) and low.split()[0] not in lx.NOT_NAMES:
+                    line_speaker = cand
+                    text = sm.group(2)
+                elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in lx.NOT_NAMES \
+                        and len(cand.split()) <= 2 and _section_kind(cand) is None:
+                    line_speaker = cand
+                    text = sm.group(2)
+            if line_speaker:
+                speaker = line_speaker
+            elif not text.startswith("...") and not ln.bullet and ln.indent == 0:
+                speaker = None if sm else speaker
+            ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,
+                       parent=stack[-1].text if stack else "")
+            for fr in stack:
+                if fr.label is not None:
+                    ctx.label = fr.label
+                    ctx.label_owner = fr.owner
+                if fr.person is not None:
+                    ctx.person = fr.person
+            collector = next((fr.collector for fr in reversed(stack) if fr.collector), None)
+            frame = _Frame(indent=ln.indent, bullet=ln.bullet, text=text)
+            if collector is not None:
+                collector.items.append(text)
+                stack.append(frame)
+                continue
+            self._line(ln, text, ctx, frame, prev_text)
+            stack.append(frame)
+            prev_text = text
+        self._flush(stack, 0, force=True)
+
+    def _flush(self, stack: list[_Frame], keep: int, force: bool = False) -> None:
+        for fr in stack[keep:]:
+            col = fr.collector
+            if col is None:
+                continue
+            fr.collector = None
+            items = [i.strip().rstrip(".,;") for i in col.items if i.strip()]
+            if col.kind == "agree":
+                if items:
+                    joined = f"{col.prefix.rstrip(':').strip()}: {', '.join(items)}"
+                    self.add_agreement(joined, col.evidence, col.ctx)
+                elif col.prefix:
+                    self.add_agreement(col.prefix.rstrip(":"), col.evidence, col.ctx)
+            else:
+                if items:
+                    joined = f"{col.prefix.rstrip(':').strip()} {', '.join(items)}"
+                    self.add_action(col.owner, joined, col.evidence, col.ctx)
+                elif col.prefix:
+                    self.add_action(col.owner, col.prefix.rstrip(":"), col.evidence, col.ctx)
+
+    # ---- one line --------------------------------------------------------------------------
+
+    def _line(self, ln: _Line, text: str, ctx: _Ctx, frame: _Frame, prev_text: str) -> None:
+        evidence = ln.raw
+        if ctx.section == "skip" or ctx.section == "next" or ctx.section == "scheduled":
+            return
+        if ctx.section == "agenda":
+            if ln.bullet and len(self.agenda) < MAX_ITEMS:
+                self.agenda.append(text)
+            return
+        if ctx.section == "questions":
+            if len(self.questions) < MAX_ITEMS:
+                self.questions.append(text)
+            return
+        if ln.check is not None:
+            if ln.check == " ":
+                self._action_item_line(text, evidence, ctx)
+            return
+        # a person-only line opens a stand-up block
+        if _HANDLE_ONLY.match(text) or (_PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
+            frame.person = text.strip().rstrip(":").strip().lstrip("@")
+            return
+        m = lx.MARKER.match(text)
+        if m:
+            self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
+            return
+        lab = _LABEL_ONLY.match(text)
+        if lab and len(text) <= 40:
+            kind = _section_kind(lab.group(1))
+            if kind is not None:
+                frame.label = kind
+                return
+        label = ctx.label
+        if label == "agree" or (label is None and ctx.section == "agree"):
+            got = self._assignment(text, ctx, strict=False)
+            if got:
+                self.add_action(got[0], got[1], evidence, ctx)
+            else:
+                self.add_agreement(text, evidence, ctx)
+            return
+        if label == "action" or (label is None and ctx.section == "action"):
+            if ln.bullet or ln.indent > 0 or label is not None or ctx.section == "action":
+                if text.endswith(":") and (_HANDLE_ONLY.match(text) or _PERSON_ONLY.match(text)):
+                    frame.person = text.rstrip(":").strip().lstrip("@")
+                    frame.label = "action"
+                    return
+                if _HANDLE_ONLY.match(text):
+                    frame.person = text.strip().lstrip("@")
+                    frame.label = "action"
+                    return
+                if label == "action" and ctx.person and "," in text and not ln.bullet:
+                    for part in re.split(r",\s+|;\s+", text):
+                        self._action_item_line(part, evidence, ctx)
+                    return
+                self._action_item_line(text, evidence, ctx)
+                return
+        if label == "status":
+            self._prose(text, evidence, ctx, prev_text, ln, status_only=True)
+            return
+        self._prose(text, evidence, ctx, prev_text, ln)
+
+    def _action_item_line(self, text: str, evidence: str, ctx: _Ctx) -> None:
+        owner = ctx.person or ctx.label_owner
+        got = self._assignment(text, ctx, strict=False)
+        if got:
+            self.add_action(got[0] if got[0] is not None else None, got[1], evidence, ctx)
+            return
+        m = _TAIL_OWNER.match(text)
+        if m:
+            self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
+            return
+        m = _LEAD_OWNER.match(text)
+        if m and self._is_person(m.group("owner"), strict=True):
+            self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
+            return
+        self.add_action(owner, text, evidence, ctx)
+
+    def _marker(self, label: str, rest: str, ln: _Line, ctx: _Ctx, frame: _Frame) -> None:
+        evidence = ln.raw
+        if label in lx.NEXT_LABELS:
+            return
+        if label in ("next",):
+            # stand-up "Next:" entries
+            if not rest:
+                frame.label = "action"
+                return
+            for part in re.split(r",\s+|;\s+", rest):
+                self._action_item_line(part, evidence, ctx)
+            return
+        if label in lx.AGREE_LABELS:
+            if not rest:
+                frame.label = "agree"
+                return
+            if rest.endswith(":"):
+                got = self._assignment(rest.rstrip(":"), ctx, strict=False)
+                frame.collector = _Collector(kind="action" if got else "agree", indent=ln.indent,
+                                             bullet=ln.bullet, owner=got[0] if got else None,
+                                             prefix=got[1] if got else rest, evidence=evidence, ctx=ctx)
+                return
+            self._resolution(rest, evidence, ctx)
+            return
+        # action markers
+        if not rest:
+            frame.label = "action"
+            return
+        if rest.endswith(":"):
+            head = rest.rstrip(":").strip()
+            hm = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$", head)
+            if hm and self._is_person(hm.group("owner"), strict=False):
+                task = re.sub(r"\b(?:the following|as follows|these|following)\b", "", hm.group("task")).strip()
+                if task:
+                    frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
+                                                 owner=hm.group("owner"), prefix=task,
+                                                 evidence=evidence, ctx=ctx)
+                else:
+                    frame.label = "action"
+                    frame.owner = hm.group("owner")
+                    frame.person = hm.group("owner").lstrip("@")
+                return
+            frame.label = "action"
+            return
+        if lx.DEFER.match(rest) or re.match(r"^(?:as noted|see above|none|n/a)\b", rest, re.I):
+            if lx.DEFER.match(rest):
+                self.add_agreement(rest, evidence, ctx)
+            return
+        got = self._assignment(rest, ctx, strict=False)
+        if got:
+            self.add_action(got[0], got[1], evidence, ctx)
+            return
+        if re.search(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", rest, re.I):
+            self.add_agreement(rest, evidence, ctx)
+            return
+        self._action_item_line(rest, evidence, ctx)
+
+    def _resolution(self, rest: str, evidence: str, ctx: _Ctx) -> None:
+        sentences = [s for s in _SENT_SPLIT.split(rest) if s.strip()]
+        first = sentences[0] if sentences else rest
+        got = self._assignment(first, ctx, strict=False)
+        if got and got[0] is not None:
+            for s in sentences:
+                g2 = self._assignment(s, ctx, strict=False)
+                if g2:
+                    self.add_action(g2[0], g2[1], evidence, ctx)
+            return
+        # a report of past work is not a decision
+        pm = re.match(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b", first)
+        if pm and self._is_person(pm.group("owner"), strict=True) and pm.group("verb") not in ("agreed", "decided"):
+            return
+        self.add_agreement(rest, evidence, ctx)
+
+    # ---- running text ---------------------------------------------------------------------------
+
+    def _prose(self, text: str, evidence: str, ctx: _Ctx, prev_text: str, ln: _Line,
+               status_only: bool = False) -> None:
+        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+        if len(clauses) > 40:
+            clauses = clauses[:40]
+        short_yes = lx.SHORT_YES.match(text)
+        if short_yes and not status_only and (ctx.parent or prev_text):
+            parent = ctx.parent or prev_text
+            if len(_content_tokens(parent)) >= 2:
+                self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
+        for clause in clauses:
+            c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
+            if not c:
+                continue
+            got = self._assignment(c, ctx, strict=True)
+            if got:
+                owner, task = got
+                if owner is None and (ctx.person or ctx.label_owner):
+                    owner = ctx.person or ctx.label_owner
+                self.add_action(owner, task, evidence, ctx)
+                continue
+            om = _OWNERLESS.match(c)
+            if om and (ctx.person or ctx.speaker or ln.bullet):
+                self.add_action(ctx.person or ctx.speaker, om.group("task"), evidence, ctx)
+                continue
+            if status_only or short_yes:
+                continue
+            self._prose_agreement(c, clause, evidence, ctx, prev_text)
+
+    def _prose_agreement(self, c: str, clause: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
+        if c.endswith("?"):
+            return
+        am = lx.AGREE_PROSE.match(c)
+        if am:
+            what = am.group("what").strip()
+            if len(_content_tokens(what)) >= 2:
+                self.add_agreement(what, evidence, ctx)
+            return
+        om = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
+                      rf"(?:\s+(?:that|on|with))?\s*(?P<what>.*)$", c)
+        if om and self._is_person(om.group("owner"), strict=False):
+            what = om.group("what").strip()
+            tm = re.match(r"^to\s+(\S.*)$", what)
+            if tm and len(re.split(r"\s*(?:,|&|\band\b)\s*", om.group("owner"))) == 1:
+                self.add_action(om.group("owner"), tm.group(1), evidence, ctx)
+            elif len(_content_tokens(what)) >= 3 and not what.endswith(":"):
+                self.add_agreement(what, evidence, ctx)
+            return
+        cm = lx.CONSENSUS_PROSE.search(c)
+        if cm and len(_content_tokens(cm.group("what"))) >= 2:
+            self.add_agreement(cm.group("what"), evidence, ctx)
+            return
+        if lx.UNANIMOUS.search(c):
+            text = c
+            if len(_content_tokens(c)) < 4 and (ctx.parent or prev_text):
+                text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
+            self.add_agreement(text, evidence, ctx)
+            return
+        if lx.DEFER.match(c):
+            text = c
+            if len(_content_tokens(c)) < 4 and prev_text:
+                text = f"{prev_text.rstrip('?')}: {c}"
+            self.add_agreement(text, evidence, ctx)
+
+
+def _as_date(v: dt.date | dt.datetime) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else v

@@ -1,0 +1,203 @@
+"""Word and marker tables for minutes.py (notes understanding).
+
+Rules: data only, no logic beyond compiling patterns. Every pattern here is linear (no nested
+quantifiers) so hostile input stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- section headings / label lines -------------------------------------------------------------
+
+# heading text (lower-cased, punctuation stripped) -> what the section holds
+SECTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?:review of (?:the )?(?:last|previous)|previous (?:meeting|minutes|action)|"
+                r"last (?:meeting|week)|action items? (?:review|from)|review of action|"
+                r"old action|status of action|past action)"), "skip"),
+    (re.compile(r"^(?:attend(?:ees|ance|ing)|present|participants|regrets|absent|links|"
+                r"recording|goals|meeting roles|roles|transcript|"
+                r"(?:regular|standing) (?:items|agenda)|regular)\b"), "skip"),
+    (re.compile(r"^(?:done|completed|accomplished|blocked|blockers|updates?|status(?:es)?|"
+                r"progress|last week|yesterday|availability\b.*)$"), "status"),
+    (re.compile(r"^(?:next meeting|next call|next sync|next session|next steps? meeting|"
+                r"upcoming meeting|following meeting)\b"), "next"),
+    (re.compile(r"^scheduled meetings?\b"), "scheduled"),
+    (re.compile(r"^(?:action items?|actions?|ais?|todos?|to dos?|to-dos?|tasks?|follow[ -]?ups?|"
+                r"next steps?|assignments?|owners?|takeaways?|(?:new )?action points?|"
+                r"next|next week|plans?|plan for next week|today|up next)\b"), "action"),
+    (re.compile(r"^(?:decisions?|decided|agreed|agreements?|resolutions?|resolved|consensus|"
+                r"conclusions?|outcomes?|meeting consensus|summary of decisions|"
+                r"decisions? (?:made|taken)|key decisions)\b"), "agree"),
+    (re.compile(r"^(?:open questions?|questions?|open issues|parking lot|unresolved)\b"), "questions"),
+    (re.compile(r"^(?:agenda|topics?|agenda items?)\b"), "agenda"),
+)
+
+# inline "Label: content" markers at the start of a line
+MARKER = re.compile(
+    r"^(?P<label>resolution|resolutions|resolved|decision|decisions|decided|agreed|agreement|"
+    r"consensus|meeting consensus|conclusion|outcome|action items?|actions?|action points?|ai|"
+    r"todo|to do|to-do|next steps?|next|follow[ -]?ups?|next meeting|next call|next sync)"
+    r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?P<rest>.*)$",
+    re.I,
+)
+AGREE_LABELS = frozenset({"resolution", "resolutions", "resolved", "decision", "decisions",
+                          "decided", "agreed", "agreement", "consensus", "meeting consensus",
+                          "conclusion", "outcome"})
+ACTION_LABELS = frozenset({"action item", "action items", "action", "actions", "action point",
+                           "action points", "ai", "todo", "to do", "to-do", "next step",
+                           "next steps", "follow up", "follow-up", "followup", "follow ups",
+                           "follow-ups", "followups"})
+NEXT_LABELS = frozenset({"next meeting", "next call", "next sync"})
+
+# --- people -------------------------------------------------------------------------------------
+
+GROUP_OWNERS = frozenset({
+    "all", "everyone", "everybody", "team", "the team", "we", "us", "folks", "people",
+    "anyone", "anybody", "somebody", "someone", "all members", "members", "attendees",
+    "tsc", "tsc members", "ctc", "ctc members", "group", "the group", "each", "y'all", "you",
+    "liaisons", "maintainers", "reviewers", "owners", "nobody", "none", "tbd", "n/a", "unassigned",
+})
+
+# capitalised words that start sentences but are not people
+NOT_NAMES = frozenset("""
+a an the this that these those it its there here they them their we our us you your he she his
+her i me my who what which when where why how if then so but and or also both each every all
+any some many most none no not yes nothing something someone somebody everyone everybody anyone
+meeting meetings call team group issue issues pr prs rfc rfcs discussion question questions topic
+topic: decision resolution action agenda notes note minutes summary update updates status next
+last new old first second third final today tomorrow tonight yesterday monday tuesday wednesday
+thursday friday saturday sunday january february march april may june july august september
+october november december please thanks thank ok okay sure maybe perhaps probably possibly
+consensus agreed approved accepted done blocked todo proposal proposed plan plans work release
+releases version docs doc documentation website blog board committee council foundation project
+projects repo repository ci build tests test code spec specs api apis will would should could
+can must shall might need needs needed one two three four five someone nobody anybody folks
+people members member chair moderator scribe host staff everyone's let lets let's we'll we're
+we've i'll i'm i've you'll he'll she'll they'll it'll that'll there's it's that's what's
+""".split())
+
+# --- verbs / grammar ----------------------------------------------------------------------------
+
+# "X <commit> <task>": commitment phrases between an owner and a task (longest first)
+COMMIT = (
+    r"(?:will|shall|'ll|’ll|is going to|are going to|am going to|is to|are to|to|"
+    r"volunteers? to|volunteered to|has volunteered to|have volunteered to|agreed to|agrees to|"
+    r"offered to|offers to|promised to|committed to|commits to|takes? (?:an |the )?action(?: item)? to|"
+    r"took (?:an |the )?action(?: item)? to|(?:will|'ll) take (?:an |the )?action(?: item)? to|"
+    r"is assigned to|was assigned to|needs to|need to|has to|have to|must)"
+)
+
+# words right after "to"/"will" that show it is not a task verb
+NOT_TASK_START = frozenset("""
+the a an be been being this that these those his her their our its all any each some every
+no not it him them me us you which what who whom where when whether if than there here
+have has had was were is are am
+""".split())
+
+HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|possibly|probably|hopefully|hopes? to|hoping to|would be nice|"
+    r"would like to|'d like to|’d like to|would love to|might|could|if possible|if (?:they|he|she|we|"
+    r"you|i|time|there|needed|necessary|someone|anyone|nobody|no one)|unless|not sure|"
+    r"wants? to try|may want|may be able|might be able|try to see|consider(?:ing)? whether|"
+    r"in case|when (?:they|he|she|we|i) (?:have|get|find)|if and when|wishlist|someday|"
+    r"eventually|tentative(?:ly)?)\b",
+    re.I,
+)
+
+PAST_STATUS = re.compile(
+    r"\b(?:already|has been|have been|had been|was done|were done|is done|completed|finished|"
+    r"merged|landed|shipped|released|did|was|were)\b",
+    re.I,
+)
+
+# agreement phrasing in running text
+AGREE_PROSE = re.compile(
+    r"(?:^|\b(?:we|all|everyone|everybody|group|team|tsc|ctc|committee|meeting|members|folks|"
+    r"generally|unanimously|it was|was|been)\s+)"
+    r"(?:agreed|agree|decided|resolved|concluded|approved|accepted|adopted)\b"
+    r"(?:\s+(?:that|to|on|upon|with))?\s*[:,]?\s*(?P<what>.*)",
+    re.I,
+)
+CONSENSUS_PROSE = re.compile(
+    r"\b(?:consensus|general agreement|agreement)\s+(?:is|was|reached|that|to|on|:)\s*(?P<what>.*)",
+    re.I,
+)
+UNANIMOUS = re.compile(
+    r"(?:\+1|👍|:\+1:)\s+(?:from\s+)?(?:all|everyone|everybody|the (?:whole )?(?:team|group|tsc|ctc))\b|"
+    r"\bno objections?\b(?!\s*\?)|\b(?:all|everyone|everybody) (?:in favou?r|agree[sd]?)\b|"
+    r"\bunanimous(?:ly)?\b|\bmotion (?:passe[sd]|carried)\b|\bvote (?:passe[sd]|carried)\b|"
+    r"\b(?:is|was|were|are|been|got|be) (?:approved|accepted|adopted|ratified)\b",
+    re.I,
+)
+DEFER = re.compile(
+    r"^(?:(?:we(?:'ll| will)?|let'?s|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
+    r"revisit(?:ed|ing)?|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
+    r"carried over|park(?:ed)?)\b",
+    re.I,
+)
+SHORT_YES = re.compile(
+    r"^(?:yes|yep|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b[\s,.:;!-]*(?P<rest>.*)$",
+    re.I,
+)
+
+# agreements that only report a state or another body's decision
+NOT_AGREEMENT = re.compile(
+    r"^(?:board|the board|legal|tc39|w3c|ietf|they|he|she|it)\b|\bwaiting (?:on|for)\b|"
+    r"\bno (?:consensus|decision|agreement)\b|\bnot (?:yet )?(?:agreed|decided|approved)\b|"
+    r"\bdid ?n[o']t (?:agree|decide|reach)\b|\bunable to\b|\bdisagree",
+    re.I,
+)
+
+# --- time words ---------------------------------------------------------------------------------
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
+    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "december": 12,
+}
+WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5,
+    "saturday": 5, "sun": 6, "sunday": 6,
+}
+
+# spoken zone names -> IANA (named zones follow DST; "PST" in July means Pacific time)
+ZONE_NAMES = {
+    "utc": "UTC", "gmt": "UTC", "z": "UTC", "zulu": "UTC",
+    "us pacific": "America/Los_Angeles", "pacific": "America/Los_Angeles",
+    "pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "us eastern": "America/New_York", "eastern": "America/New_York", "et": "America/New_York",
+    "est": "America/New_York", "edt": "America/New_York",
+    "us central": "America/Chicago", "central": "America/Chicago", "ct": "America/Chicago",
+    "cst": "America/Chicago", "cdt": "America/Chicago",
+    "us mountain": "America/Denver", "mountain": "America/Denver", "mt": "America/Denver",
+    "mst": "America/Denver", "mdt": "America/Denver",
+    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "central european": "Europe/Berlin",
+    "bst": "Europe/London", "uk": "Europe/London", "london": "Europe/London",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "eet": "Europe/Athens", "eest": "Europe/Athens",
+    "ist": "Asia/Kolkata", "india": "Asia/Kolkata", "jst": "Asia/Tokyo", "tokyo": "Asia/Tokyo",
+    "kst": "Asia/Seoul", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+    "sydney": "Australia/Sydney", "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+    "berlin": "Europe/Berlin", "paris": "Europe/Paris", "amsterdam": "Europe/Amsterdam",
+    "madrid": "Europe/Madrid", "rome": "Europe/Rome", "lisbon": "Europe/Lisbon",
+    "new york": "America/New_York", "nyc": "America/New_York", "toronto": "America/Toronto",
+    "san francisco": "America/Los_Angeles", "sf": "America/Los_Angeles",
+    "los angeles": "America/Los_Angeles", "seattle": "America/Los_Angeles",
+    "chicago": "America/Chicago", "denver": "America/Denver", "lagos": "Africa/Lagos",
+    "nairobi": "Africa/Nairobi", "cairo": "Africa/Cairo", "johannesburg": "Africa/Johannesburg",
+    "wat": "Africa/Lagos", "eat": "Africa/Nairobi", "sast": "Africa/Johannesburg",
+    "mumbai": "Asia/Kolkata", "delhi": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
+    "singapore": "Asia/Singapore", "sgt": "Asia/Singapore", "hong kong": "Asia/Hong_Kong",
+    "hkt": "Asia/Hong_Kong", "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
+    "sao paulo": "America/Sao_Paulo", "são paulo": "America/Sao_Paulo", "brt": "America/Sao_Paulo",
+    "mexico city": "America/Mexico_City", "buenos aires": "America/Argentina/Buenos_Aires",
+    "dubai": "Asia/Dubai", "gst": "Asia/Dubai", "istanbul": "Europe/Istanbul",
+    "moscow": "Europe/Moscow", "msk": "Europe/Moscow", "kyiv": "Europe/Kyiv",
+    "warsaw": "Europe/Warsaw", "stockholm": "Europe/Stockholm", "zurich": "Europe/Zurich",
+    "dublin": "Europe/Dublin", "auckland": "Pacific/Auckland", "melbourne": "Australia/Melbourne",
+    "seoul": "Asia/Seoul", "jakarta": "Asia/Jakarta", "manila": "Asia/Manila",
+    "karachi": "Asia/Karachi", "dhaka": "Asia/Dhaka", "bogota": "America/Bogota",
+    "lima": "America/Lima", "santiago": "America/Santiago", "vancouver": "America/Vancouver",
+}
