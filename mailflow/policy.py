@@ -205,8 +205,8 @@ def _screening(
         problem = problem or why
     if not raw:
         senders = list(parsed)
-    elif not problem and len(parsed) == 1 and len(senders) == 1 and parsed[0] != senders[0]:
-        problem = f"From reads as {senders[0]!r} here but {parsed[0]!r} to the parser"
+    elif not problem and len(senders) == 1 and set(parsed) != set(senders):
+        problem = f"From reads as {senders[0]!r} here but as {', '.join(parsed)!r} to the parser"
     return Screening(
         letter=letter,
         authorised=tuple(a.strip().lower() for a in authorised if a.strip()),
@@ -235,7 +235,7 @@ def several_from(s: Screening) -> str | None:
     """Refuse a letter with more than one From field or a From naming several addresses."""
     if s.from_fields > 1:
         return f"{s.from_fields} From header fields"
-    if len(s.senders) > 1 or len(s.letter.headers.from_) > 1:
+    if len(s.senders) > 1:
         return "From names several addresses"
     return None
 
