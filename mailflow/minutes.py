@@ -133,9 +133,33 @@ def _lines(text: str) -> list[_Line]:
             check = "x" if cm.group(1) != " " else " "
             bullet = True
             body = body[cm.end():]
-        out.append(_Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
-                         raw=stripped, check=check))
+        line = _Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
+                     raw=stripped, check=check)
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, line):
+            prev.text = f"{prev.text} {line.text.lstrip('.').strip()}"[: MAX_LINE * 2]
+            prev.raw = f"{prev.raw} {stripped}"[: MAX_LINE * 2]
+            continue
+        out.append(line)
     return out
+
+
+_CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
+
+
+def _continues(prev: _Line, line: _Line) -> bool:
+    """Is line a hard-wrapped continuation of prev (same paragraph or bullet)?"""
+    if prev.heading != 0 or not prev.text or line.bullet or line.check is not None:
+        return False
+    if line.text.startswith("..."):
+        return True
+    if _CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text):
+        return False
+    if prev.bullet and line.indent > prev.indent:
+        return True
+    if prev.bullet or line.indent != prev.indent:
+        return False
+    return not prev.text.endswith((".", "!", "?", ":")) or line.text[:1].islower()
 
 
 def _section_kind(title: str) -> str | None:
@@ -521,7 +545,8 @@ class _Reader:
     def _with_context(self, text: str, ctx: _Ctx) -> str:
         if len(_content_tokens(text)) >= 4:
             return text
-        extra = ctx.parent if ctx.parent and ctx.parent != text else ctx.topic
+        extra = ctx.parent if ctx.parent and ctx.parent != text and not ctx.parent.endswith(":") \
+            else ctx.topic
         if not extra:
             return text
         extra_words = extra.split()
@@ -753,9 +778,8 @@ class _Reader:
             # pop frames this line is not inside
             keep: list[_Frame] = []
             for fr in stack:
-                inside = ln.indent > fr.indent or (
-                    not fr.bullet and fr.label is not None and (ln.bullet or ln.indent > fr.indent)
-                ) or (not fr.bullet and fr.person is not None and ln.bullet)
+                opener = fr.label is not None or fr.person is not None or fr.collector is not None
+                inside = ln.indent > fr.indent or (not fr.bullet and opener and ln.bullet)
                 if inside:
                     keep.append(fr)
                 else:
@@ -832,7 +856,6 @@ class _Reader:
         if ctx.section == "agenda":
             if ln.bullet and len(self.agenda) < MAX_ITEMS:
                 self.agenda.append(text)
-            return
         if ctx.section == "questions":
             if len(self.questions) < MAX_ITEMS:
                 self.questions.append(text)
@@ -1014,7 +1037,7 @@ class _Reader:
                 self.add_agreement(what, evidence, ctx)
             return
         om = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
-                      rf"(?:\s+(?:that|on|with))?\s*(?P<what>.*)$", c)
+                      rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$", c)
         if om and self._is_person(om.group("owner"), strict=False):
             what = om.group("what").strip()
             tm = re.match(r"^to\s+(\S.*)$", what)

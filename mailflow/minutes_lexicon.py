@@ -16,21 +16,22 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"last (?:meeting|week)|action items? (?:review|from)|review of action|"
                 r"old action|status of action|past action)"), "skip"),
     (re.compile(r"^(?:attend(?:ees|ance|ing)|present|participants|regrets|absent|links|"
-                r"recording|goals|meeting roles|roles|transcript|"
-                r"(?:regular|standing) (?:items|agenda)|regular)\b"), "skip"),
+                r"recording|goals|meeting roles|roles|transcript|attendees and roles|"
+                r"(?:regular|standing) (?:items|agenda)|regular)$"), "skip"),
     (re.compile(r"^(?:done|completed|accomplished|blocked|blockers|updates?|status(?:es)?|"
                 r"progress|last week|yesterday|availability\b.*)$"), "status"),
     (re.compile(r"^(?:next meeting|next call|next sync|next session|next steps? meeting|"
                 r"upcoming meeting|following meeting)\b"), "next"),
     (re.compile(r"^scheduled meetings?\b"), "scheduled"),
-    (re.compile(r"^(?:action items?|actions?|ais?|todos?|to dos?|to-dos?|tasks?|follow[ -]?ups?|"
-                r"next steps?|assignments?|owners?|takeaways?|(?:new )?action points?|"
-                r"next|next week|plans?|plan for next week|today|up next)\b"), "action"),
+    (re.compile(r"^(?:(?:new )?action items?|actions?|ais?|todos?|to dos?|to-dos?|follow[ -]?ups?|"
+                r"next steps?|assignments?|takeaways?|(?:new )?action points?)\b|"
+                r"^(?:next|next week|plans?|plan for next week|today|up next|tasks?|"
+                r"this week|owners)$"), "action"),
     (re.compile(r"^(?:decisions?|decided|agreed|agreements?|resolutions?|resolved|consensus|"
                 r"conclusions?|outcomes?|meeting consensus|summary of decisions|"
                 r"decisions? (?:made|taken)|key decisions)\b"), "agree"),
     (re.compile(r"^(?:open questions?|questions?|open issues|parking lot|unresolved)\b"), "questions"),
-    (re.compile(r"^(?:agenda|topics?|agenda items?)\b"), "agenda"),
+    (re.compile(r"^(?:agenda|agenda items?|proposed agenda|agenda for next meeting)$"), "agenda"),
 )
 
 # inline "Label: content" markers at the start of a line
@@ -143,7 +144,7 @@ SHORT_YES = re.compile(
 
 # agreements that only report a state or another body's decision
 NOT_AGREEMENT = re.compile(
-    r"^(?:board|the board|legal|tc39|w3c|ietf|they|he|she|it)\b|\bwaiting (?:on|for)\b|"
+    r"^(?:board|the board|legal|tc39|w3c|ietf|they|he|she|with)\b|\bwaiting (?:on|for)\b|"
     r"\bno (?:consensus|decision|agreement)\b|\bnot (?:yet )?(?:agreed|decided|approved)\b|"
     r"\bdid ?n[o']t (?:agree|decide|reach)\b|\bunable to\b|\bdisagree",
     re.I,
