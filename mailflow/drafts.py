@@ -221,6 +221,7 @@ def _context(plan: Plan, meeting: Meeting, sender: Address, now: dt.datetime) ->
         "now": now,
         "kind": plan.kind,
         "subject": plan.subject,
+        "heading": plan.subject.split(" — ", 1)[0],
     }
     ctx.update(dict(plan.context))
     return ctx
