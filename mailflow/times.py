@@ -1,10 +1,1132 @@
-"""Text -> TimeMentions.  (placeholder: the time work replaces this)"""
+"""Text -> TimeMentions: find time expressions in running text and resolve them.
+
+Rules: pure (``ref`` is the clock); never raises on any text; bounded work (the text scanned is
+capped and every pattern is linear). Three steps:
+
+1. *atoms*: small patterns (a date, a weekday, a clock time, a zone, a connector ...) found
+   independently; overlapping finds keep the longest.
+2. *groups*: neighbouring atoms separated only by filler ("at", "on", ",", "the") form one
+   expression; "-", "to", "until" inside a group split it into start and end; groups joined by
+   "or" share what the others state ("Tue or Wed at 9" -> two mentions at 9).
+3. *resolution*: a group becomes a wall time in the zone it names (else the writer's), read into
+   an instant with :func:`mailflow.zones.wall_to_instant` (gaps and folds flagged in ``doubt``).
+
+Words live in :mod:`mailflow.times_lexicon`; the grammar here is written against those tables.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from .model import TimeMention
+from . import times_lexicon as lex
+from .model import Grain, TimeMention
+from .zones import offset_name, tzinfo_for, wall_to_instant, zone_for_place
+
+MAX_TEXT = 100_000  # characters scanned; the rest of a longer text is ignored
+MAX_MENTIONS = 200
+_MIN_YEAR, _MAX_YEAR = 1800, 2200
+
+
+def _alt(words: object) -> str:
+    return "|".join(sorted((re.escape(str(w)).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+
+
+_MON = _alt(lex.MONTHS)
+_WD = _alt(lex.WEEKDAYS)
+_NUMW = _alt(lex.NUMBERS)
+_ORDW = _alt(lex.ORDINALS)
+_UNIT = _alt(lex.UNITS)
+_COUNT = _alt(lex.COUNTS)
+_ZONEW = _alt(lex.ZONES)
+_MER = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)"
+_MER_SHORT = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|a\b|p\b)"
+_PREP = r"(?:at|@|around|about|approx\.?|approximately|by|from|until|till|til|before|after|since|starting|between|for)"
+_SUFFIX = r"(?:st|nd|rd|th)"
+_HOURW = _alt([w for w, n in lex.NUMBERS.items() if 1 <= n <= 12])
+_MINW = r"(?:(?:twenty|thirty|forty|fifty)(?:[-\s]+(?:one|two|three|four|five|six|seven|eight|nine))?|oh[-\s]+(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+
+# lower-case abbreviations that are also everyday words: a zone only when written in capitals
+_ZONE_CASE_SENSITIVE = frozenset({"et", "ct", "mt", "pt", "z", "zulu", "art", "cat", "west", "met", "gst",
+                                  "ist", "ict", "eat", "wat", "ast", "adt", "nst", "wib", "pht", "brt",
+                                  "clt", "msk", "eet", "wet", "kst", "sgt", "hkt", "npt", "pkt", "cst"})
+
+
+@dataclass(slots=True)
+class _Atom:
+    start: int
+    end: int
+    kind: str  # date, wd, relday, shift, period, time, zone, pod, range, or, every, nth, dayonly
+    weak: bool = False
+    y: int | None = None
+    m: int | None = None
+    d: int | None = None
+    wd: int | None = None
+    wd_mod: str | None = None
+    rel_days: int | None = None
+    shift: tuple[str, int] | None = None
+    period: tuple[str, int] | None = None
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    mer: str | None = None  # "am" / "pm"
+    hour_only: bool = False
+    end_clock: tuple[int, int | None, str | None] | None = None  # range inside one atom
+    zone: str | None = None
+    zone_note: str | None = None  # doubt about the zone
+    zone_dst: bool | None = None
+    zone_abbr: str | None = None
+    pod: str | None = None
+    rrule: str | None = None
+    nth: tuple[int, int, int | None, int | None, str | None] | None = None  # (n, wd, month, year, rel)
+    grain: str | None = None
+
+
+@dataclass(slots=True)
+class _Side:
+    atoms: list[_Atom] = field(default_factory=list)
+
+    def first(self, kind: str) -> _Atom | None:
+        return next((a for a in self.atoms if a.kind == kind), None)
+
+    def has(self, *kinds: str) -> bool:
+        return any(a.kind in kinds for a in self.atoms)
+
+
+@dataclass(slots=True)
+class _Group:
+    start: int
+    end: int
+    sides: list[_Side]
+    borrowed: list[_Atom] = field(default_factory=list)  # shared from "or" neighbours
+
+
+# --- atoms --------------------------------------------------------------------------------------
+
+_Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
+_PATTERNS: list[tuple[re.Pattern[str], _Handler]] = []
+
+
+def _pattern(regex: str) -> Callable[[_Handler], _Handler]:
+    def deco(fn: _Handler) -> _Handler:
+        _PATTERNS.append((re.compile(regex, re.IGNORECASE), fn))
+        return fn
+
+    return deco
+
+
+def _year(text: str | None, *, two_digit_ok: bool = True) -> int | None:
+    if not text:
+        return None
+    t = text.strip("'’ ")
+    if not t.isdigit():
+        return None
+    if len(t) == 2 and two_digit_ok:
+        return 2000 + int(t) if int(t) < 70 else 1900 + int(t)
+    if len(t) == 4 and 1900 <= int(t) <= 2199:
+        return int(t)
+    return None
+
+
+def _valid(y: int | None, m: int | None, d: int | None) -> bool:
+    if m is None or not 1 <= m <= 12:
+        return False
+    if d is None:
+        return True
+    if not 1 <= d <= 31:
+        return False
+    if y is not None:
+        return d <= calendar.monthrange(y, m)[1]
+    return d <= (29 if m == 2 else calendar.monthrange(2001, m)[1])
+
+
+def _mer(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "am" if text.strip().lower().startswith("a") else "pm"
+
+
+def _num(text: str) -> int | None:
+    t = text.strip().lower().replace("-", " ")
+    if t.isdigit():
+        return int(t)
+    if t in lex.COUNTS:
+        return lex.COUNTS[t]
+    total = 0
+    for part in t.split():
+        if part not in lex.NUMBERS:
+            return None
+        total += lex.NUMBERS[part]
+    return total
+
+
+@_pattern(
+    r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:t|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,6})?)?"
+    r"(?:\s*(z\b|[+-]\d{2}:?\d{2}\b))?)?(?!\d)"
+)
+def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not _MIN_YEAR <= y <= _MAX_YEAR or not _valid(y, mo, d):
+        return None
+    a = _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+    if m.group(4) is not None:
+        h, mi = int(m.group(4)), int(m.group(5))
+        if h > 23 or mi > 59:
+            return None
+        a.kind = "datetime"
+        a.hour, a.minute = h, mi
+        a.second = int(m.group(6)) if m.group(6) else None
+        z = m.group(7)
+        if z:
+            a.zone = "UTC" if z.lower() == "z" else (z if ":" in z else f"{z[:3]}:{z[3:]}")
+    return a
+
+
+@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])")
+def _ymd(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    y = int(m.group(1))
+    mon = m.group(3).lower()
+    mo = int(mon) if mon.isdigit() else lex.MONTHS.get(mon.rstrip("."))
+    d = int(m.group(4))
+    if mo is None or not _MIN_YEAR <= y <= _MAX_YEAR:
+        return None
+    if mo > 12 and d <= 12 and mon.isdigit():
+        mo, d = d, mo
+    if not _valid(y, mo, d):
+        return _Atom(m.start(), m.end(), "invalid")
+    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+
+
+def _order(a: int, b: int, order: str) -> tuple[int, int]:
+    """Two numbers of a numeric date -> (month, day) by date order; impossible readings swap."""
+    mo, d = (b, a) if order == "DMY" else (a, b)
+    if mo > 12 and d <= 12:
+        mo, d = d, mo
+    return mo, d
+
+
+@_pattern(
+    r"(?<![\d.:/,-])(\d{1,2})\s?/\s?(\d{1,2})(?:\s?/\s?(\d{4}|\d{2}))?(?![\d/]|\.\d|:\d)"
+    r"|(?<![\d.:/,-])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?![\d-])"
+    r"|(?<![\d.:/,-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})(?![\d])|(\.)(?!\d)|(?=\s|$|[,;)]))(?!\.\d)"
+)
+def _numdate(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    g = m.groups()
+    if g[0] is not None:
+        a, b, ys, sep = int(g[0]), int(g[1]), g[2], "/"
+    elif g[3] is not None:
+        a, b, ys, sep = int(g[3]), int(g[4]), g[5], "-"
+    else:
+        a, b, ys, sep = int(g[6]), int(g[7]), g[8], "."
+        if ys is None and g[9] is None and len(g[7]) < 2:
+            return None  # "10.1": a decimal, not a date
+    order = _ORDER[0]
+    if sep == "." or (sep == "-" and ys and len(ys) == 2 and a <= 12 and b > 12):
+        order = "DMY" if sep == "." else "MDY"
+    mo, d = _order(a, b, order)
+    y = _year(ys) if ys else None
+    if ys and y is None:
+        return None
+    if not _valid(y, mo, d):
+        return _Atom(m.start(), m.end(), "invalid")
+    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+
+
+_ORDER = ["DMY"]  # set per call by find_times (single-threaded use; see _scan)
+
+_YEAR_TAIL = r"(?:,?\s*(?:of\s+)?('\d{2}|\d{4}|\d{2})(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock)))?"
+
+
+@_pattern(
+    r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
+    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|\s+('\d{2}|\d{2})(?![\d:.]|\s*(?:" + _MER + r"|h\b)))?"
+)
+def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1))
+    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
+    ys = m.group(3) or m.group(4)
+    y = _year(ys) if ys else None
+    end = m.end()
+    if ys and y is None:
+        end = m.end(2) + (1 if low[m.end(2): m.end(2) + 1] == "." else 0)
+    if not _valid(y, mo, d):
+        return None
+    return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
+
+
+@_pattern(
+    r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
+    r"(?:\s*,?\s*(\d{4})(?![\d:]))?"
+)
+def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
+    d = int(m.group(2))
+    y = _year(m.group(3)) if m.group(3) else None
+    end = m.end() if (y or not m.group(3)) else m.end(2)
+    if not _valid(y, mo, d):
+        return None
+    return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?(?:of\s+|in\s+)?(" + _MON + r")\b(?:\s*,?\s*(\d{4}))?"
+    r"|\b(" + _MON + r")\s+(?:the\s+)?(" + _ORDW + r")\b(?:\s*,?\s*(\d{4}))?"
+)
+def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        d, mon, ys = lex.ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2), m.group(3)
+    else:
+        mon, d, ys = m.group(4), lex.ORDINALS[re.sub(r"\s+", " ", m.group(5).lower())], m.group(6)
+    mo = lex.MONTHS[mon.lower()]
+    y = _year(ys) if ys else None
+    if not _valid(y, mo, d):
+        return None
+    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+
+
+@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])")
+def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(1).lower()
+    y = _year(m.group(2), two_digit_ok=False) if m.group(2) else None
+    weak = word in lex.WEAK_MONTHS and not y and not orig[m.start(1)].isupper()
+    if word == "may" and not y:
+        weak = True
+    a = _Atom(m.start(), m.end(), "month", m=lex.MONTHS[word], y=y, weak=weak)
+    if not y and m.group(2):
+        a.end = m.end(1)
+    return a
+
+
+@_pattern(
+    r"\b(?:(next|this|last|past|previous|coming|upcoming|following)\s+)?(" + _WD + r")(?![a-z])(\.)?"
+    r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?"
+)
+def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(2).lower()
+    mod = (m.group(1) or "").lower() or None
+    suffix = re.sub(r"\s+", " ", (m.group(4) or "").lower()) or None
+    if suffix:
+        mod = {"after next": "after next", "next week": "next", "of next week": "next",
+               "this week": "thisweek", "of this week": "thisweek", "last week": "lastweekof",
+               "of last week": "lastweekof"}[suffix]
+    weak = (word in lex.WEAK_WEEKDAYS and not mod and not m.group(3)
+            and not orig[m.start(2)].isupper()) or word in ("tu", "th")
+    return _Atom(m.start(), m.end(), "wd", wd=lex.WEEKDAYS[word], wd_mod=mod, weak=weak)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b"
+)
+def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = re.sub(r"\s+", " ", m.group(1).lower())
+    a = _Atom(m.start(), m.end(), "relday", rel_days=lex.REL_DAYS[word])
+    if word in ("tonight", "tonite"):
+        a.pod = "tonight"
+    return a
+
+
+@_pattern(
+    r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+)?(" + _COUNT + r"|\d{1,4}|" + _NUMW
+    + r"|half\s+an?)\s+(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
+    r"|(" + _COUNT + r"|\d{1,4}|" + _NUMW + r")\s+(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)"
+)
+def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        qty, unit_w, direction = m.group(1), m.group(2), "later"
+    else:
+        qty, unit_w, direction = m.group(3), m.group(4), re.sub(r"\s+", " ", m.group(5).lower())
+    if direction in ("before", "after"):
+        return None  # "2 days after X": not supported as a shift from now
+    q = qty.lower()
+    unit, mult = lex.UNITS[unit_w.lower()]
+    if q.startswith("half"):
+        if unit != "hour":
+            return None
+        unit, n = "minute", 30
+    else:
+        num = _num(q)
+        if num is None:
+            return None
+        n = num * mult
+    if n > 10_000:
+        return None
+    sign = -1 if direction in ("ago", "earlier") else 1
+    return _Atom(m.start(), m.end(), "shift", shift=(unit, sign * n))
+
+
+@_pattern(
+    r"\b(?:(next|this|last|coming|following|previous|current)\s+(week|month|year|quarter)|"
+    r"(?:the\s+)?(week|month)\s+after\s+next)\b"
+)
+def _period(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(3):
+        return _Atom(m.start(), m.end(), "period", period=(m.group(3).lower(), 2))
+    mod, unit = m.group(1).lower(), m.group(2).lower()
+    k = {"next": 1, "coming": 1, "following": 1, "this": 0, "current": 0, "last": -1, "previous": -1}[mod]
+    return _Atom(m.start(), m.end(), "period", period=(unit, k))
+
+
+_CLOCK = (
+    r"(?<![\d:.,/])([01]?\d|2[0-4])(?:\s*(?::|h|\.)\s*([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?)?"
+    r"(?![\d/])(?:\s*(" + _MER_SHORT + r"))?"
+)
+
+
+@_pattern(r"(?:\b(" + _PREP + r")\s+)?" + _CLOCK)
+def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, hs, ms, ss, mer_s = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    h = int(hs)
+    sep = ""
+    if ms is not None:
+        sep_m = re.search(r"[:h.]", low[m.start(2): m.start(3)])
+        sep = sep_m.group(0) if sep_m else ""
+    short_mer = mer_s is not None and mer_s.strip(".").lower() in ("a", "p")
+    if ms is None:
+        h_suffix = low[m.end(2): m.end(2) + 1] == "h"
+        if mer_s is None or short_mer:
+            if h_suffix and not low[m.end(2) + 1: m.end(2) + 2].isalpha():
+                a = _Atom(m.start(), m.end(2) + 1, "time", hour=h, minute=0, hour_only=True)
+                return a if h <= 23 else None
+            if prep is None:
+                return None  # a bare number is not a time
+            after = low[m.end(2): m.end(2) + 14]
+            if re.match(r"[.,]\d", after):
+                return None
+            if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x)\b)", after):
+                return None
+            if h > 24:
+                return None
+            return _Atom(m.start(), m.end(2), "time", hour=h, hour_only=True, weak=prep.lower() in ("for", "by", "since", "after", "before"))
+        if h > 12 or h == 0:
+            return None
+        return _Atom(m.start(), m.end(), "time", hour=h, mer=_mer(mer_s), hour_only=True)
+    mi = int(ms)
+    sec = int(ss) if ss else None
+    if h > 23 and not (h == 24 and mi == 0):
+        return None
+    if sep == "." and mer_s is None and prep is None:
+        return _Atom(m.start(), m.end(3), "time", hour=h % 24, minute=mi, weak=True)
+    if mer_s is not None and (h > 12 or h == 0):
+        mer_s = None
+    end = m.end() if mer_s is not None else (m.end(4) if ss else m.end(3))
+    return _Atom(m.start(), end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s))
+
+
+@_pattern(
+    r"(?:\b(between|from)\s+)?(?<![\d:.,/])([01]?\d|2[0-3])(?:\s*[:h.]\s*([0-5]\d))?\s*(" + _MER + r")?"
+    r"\s*(-{1,2}|–|—|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*"
+    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d))?(?![\d/])\s*(" + _MER + r")?"
+)
+def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
+    if conn.strip() == "and" and (prep or "").lower() != "between":
+        return None
+    if not (prep or mer2 or mer1 or m1 or m2):
+        return None
+    a1, a2 = int(h1), int(h2)
+    if (mer1 and not 1 <= a1 <= 12) or (mer2 and not 1 <= a2 <= 12) or a2 > 24:
+        return None
+    end = m.end() if mer2 else (m.end(7) if m2 else m.end(6))
+    a = _Atom(m.start(), end, "time", hour=a1, minute=int(m1) if m1 else 0, mer=_mer(mer1),
+              hour_only=m1 is None)
+    a.end_clock = (a2 % 24, int(m2) if m2 else 0, _mer(mer2))
+    return a
+
+
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)(?:\s*(" + _MER + r")|h(?![a-z]))?(?![\d/:.])")
+def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h, mi = int(m.group(1)), int(m.group(2))
+    mer = _mer(m.group(3))
+    if mer and (h > 12 or h == 0):
+        return None
+    strong = mer is not None or low[m.end() - 1: m.end()] == "h"
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi, mer=mer, weak=not strong)
+
+
+@_pattern(
+    r"(?:\b(?:at|around|about|by|from|until|till|before|after|since)\s+)?(?:the\s+)?\b(noon|midday|mid\s+day|midnight|mid-day)\b"
+)
+def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(1).lower()
+    return _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
+                 mer="am" if word == "midnight" else "pm")
+
+
+@_pattern(
+    r"\b(?:at\s+)?(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
+    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
+)
+def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    q = re.sub(r"\s+", " ", m.group(1).lower())
+    rel = m.group(2).lower()
+    mins = 15 if "quarter" in q else 30 if q == "half" else _num(q)
+    if mins is None or not 0 < mins < 60:
+        return None
+    if rel in ("to", "before", "till", "of") and q not in ("quarter", "a quarter") and not (
+        low[m.end(1): m.start(2)].strip().startswith("min") or mins % 5 == 0
+    ):
+        return None
+    if q == "half" and rel != "past":
+        return None
+    hw = m.group(3).lower()
+    h = 12 if hw == "noon" else 0 if hw == "midnight" else _num(hw)
+    if h is None or h > 23:
+        return None
+    mer = _mer(m.group(4))
+    if rel in ("past", "after"):
+        hour, minute = h, mins
+    else:
+        hour, minute = (h - 1) % 24, 60 - mins
+        if mer and h == 12:
+            mer = "am" if mer == "pm" else "pm"
+            if hour == 11 and mer == "pm":
+                pass
+    if mer and hour > 12:
+        mer = None
+    a = _Atom(m.start(), m.end(), "time", hour=hour, minute=minute, mer=mer)
+    if hw in ("noon",):
+        a.mer = "pm" if hour >= 12 else "am"
+    return a
+
+
+@_pattern(
+    r"\b(?:(at|around|about|from|until|till|by)\s+)?(" + _HOURW + r")(?:[\s-]+(" + _MINW + r"|o'?\s?clock))?"
+    r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])"
+)
+def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, hw, mw, mer_s, pod = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    h = _num(hw)
+    if h is None or not 1 <= h <= 12:
+        return None
+    mi = None
+    if mw and "clock" not in mw.lower():
+        mi = _num(mw.replace("oh", ""))
+        if mi is None or mi > 59:
+            return None
+    mer = _mer(mer_s) if mer_s and "clock" not in mer_s.lower() else None
+    oclock = "clock" in (mw or "").lower() or "clock" in (mer_s or "").lower()
+    if not (prep or mer or oclock or pod or mi is not None and prep):
+        return None
+    if mi is not None and not (prep or mer or pod):
+        return None
+    a = _Atom(m.start(), m.end(), "time", hour=h, minute=mi if mi is not None else 0, mer=mer,
+              hour_only=mi is None)
+    if pod:
+        p = re.sub(r"\s+", " ", pod.lower())
+        a.pod = "tonight" if p.startswith("toni") else "night" if "night" in p else p.rsplit(" ", 1)[-1]
+    return a
+
+
+@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b")
+def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    if not 0 <= h <= 24:
+        return None
+    return _Atom(m.start(), m.end(), "time", hour=h % 24, minute=0, hour_only=True)
+
+
+@_pattern(
+    r"\b(?:in\s+the\s+|this\s+|early\s+in\s+the\s+|late\s+in\s+the\s+|very\s+)?"
+    r"((?:early|late|mid)[\s-]+)?(morning|afternoon|evening|night|lunch\s*time|lunch)\b"
+)
+def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = re.sub(r"\s+", "", m.group(2).lower())
+    word = "lunchtime" if word.startswith("lunch") else word
+    mod = (m.group(1) or "").strip(" -").lower()
+    key = f"{mod} {word}" if mod and f"{mod} {word}" in lex.PARTS_OF_DAY else word
+    return _Atom(m.start(), m.end(), "pod", pod=key, weak=True)
+
+
+@_pattern(r"\b(?:(?:utc|gmt)\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])")
+def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        h, mi = int(m.group(2)), int(m.group(3) or 0)
+        if h > 14 or mi > 59:
+            return None
+        sign = "-" if m.group(1) in "-−" else "+"
+        return _Atom(m.start(), m.end(), "zone", zone=f"{sign}{h:02d}:{mi:02d}", weak=True)
+    word = m.group(4).lower()
+    if word in _ZONE_CASE_SENSITIVE and not orig[m.start(4): m.end(4)].isupper():
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
+
+
+@_pattern(r"(?<=[\d\s(])([+\-])(\d{2}):?(\d{2})(?![\d:])")
+def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h, mi = int(m.group(2)), int(m.group(3))
+    if h > 14 or mi > 59 or mi % 15:
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone=f"{m.group(1)}{h:02d}:{mi:02d}", weak=True)
+
+
+@_pattern(r"\b([a-z]+(?:/[a-z_\-]+){1,2})\b")
+def _zone_iana(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    name = orig[m.start(1): m.end(1)]
+    tz = tzinfo_for(name)
+    if tz is None or "/" not in name:
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone=name, weak=True)
+
+
+@_pattern(r"\b((?:[a-z][a-z.']+\s+){0,2}[a-z][a-z.']+)\s+time\b")
+def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    words = m.group(1).split()
+    for i in range(len(words)):
+        place = " ".join(words[i:])
+        z = zone_for_place(place)
+        if z and len(place) > 2:
+            start = m.start(1) + m.group(1).find(words[i])
+            return _Atom(start, m.end(), "zone", zone=z, weak=True)
+    phrase = re.sub(r"\s+", " ", low[m.start(): m.end()])
+    for w in lex.MY_TIME:
+        if phrase.endswith(w):
+            return _Atom(m.end() - len(w), m.end(), "zone", zone="@writer", weak=True)
+    for w in lex.YOUR_TIME:
+        if phrase.endswith(w):
+            return _Atom(m.end() - len(w), m.end(), "zone", zone="@reader", weak=True)
+    return None
+
+
+@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b")
+def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    who = (m.group(1) or "my").lower()
+    return _Atom(m.start(), m.end(), "zone", zone="@reader" if who == "your" else "@writer", weak=True)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(" + _WD + r"|day)\s+"
+    r"(?:of|in)\s+(?:(this|next|last|the)\s+month|(" + _MON + r")(?:\s*,?\s*(\d{4}))?)\b"
+)
+def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    n_w = m.group(1).lower()
+    n = -1 if n_w == "last" else lex.ORDINALS.get(n_w) or int(n_w[0])
+    what = m.group(2).lower()
+    wd = -1 if what == "day" else lex.WEEKDAYS[what]
+    mo = lex.MONTHS[m.group(4).lower()] if m.group(4) else None
+    y = _year(m.group(5), two_digit_ok=False) if m.group(5) else None
+    rel = (m.group(3) or "").lower() or None
+    return _Atom(m.start(), m.end(), "nth", nth=(n, wd, mo, y, rel))
+
+
+@_pattern(r"\b(?:on\s+)?the\s+(\d{1,2})" + _SUFFIX + r"\b(?:\s+of\s+(?:the\s+)?(this|next)\s+month)?"
+          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))")
+def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1)) if m.group(1) else lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())]
+    if not 1 <= d <= 31:
+        return None
+    a = _Atom(m.start(), m.end(), "dayonly", d=d)
+    if m.group(2):
+        a.period = ("month", 1 if m.group(2).lower() == "next" else 0)
+    return a
+
+
+@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))")
+def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1))
+    if not 1 <= d <= 31:
+        return None
+    return _Atom(m.start(), m.end(), "dayonly", d=d, weak=True)
+
+
+@_pattern(
+    r"\b(?:every|each)\s+(other\s+|second\s+|2nd\s+|third\s+|3rd\s+)?(" + _WD + r"|day|weekday|week|month|year|morning)s?\b"
+    r"|\b(?:on\s+)?(" + _WD + r")s\b|\b(daily|weekly|fortnightly|biweekly|bi-weekly|monthly)\b"
+)
+def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    byday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    if m.group(4):
+        w = m.group(4).lower().replace("-", "")
+        rule = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
+                "biweekly": "FREQ=WEEKLY;INTERVAL=2", "monthly": "FREQ=MONTHLY"}[w]
+        return _Atom(m.start(), m.end(), "every", rrule=rule)
+    if m.group(3):
+        wd = lex.WEEKDAYS[m.group(3).lower()]
+        if m.group(3).lower() in lex.WEAK_WEEKDAYS and not orig[m.start(3)].isupper():
+            return None
+        return _Atom(m.start(), m.end(), "every", rrule=f"FREQ=WEEKLY;BYDAY={byday[wd]}", wd=wd)
+    other = (m.group(1) or "").strip().lower()
+    interval = 2 if other in ("other", "second", "2nd") else 3 if other else 1
+    what = m.group(2).lower()
+    iv = f";INTERVAL={interval}" if interval > 1 else ""
+    if what in lex.WEEKDAYS:
+        wd = lex.WEEKDAYS[what]
+        return _Atom(m.start(), m.end(), "every", rrule=f"FREQ=WEEKLY{iv};BYDAY={byday[wd]}", wd=wd)
+    rule = {"day": "FREQ=DAILY", "morning": "FREQ=DAILY", "weekday": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "week": "FREQ=WEEKLY", "month": "FREQ=MONTHLY", "year": "FREQ=YEARLY"}[what]
+    if what == "weekday":
+        return _Atom(m.start(), m.end(), "every", rrule=rule)
+    return _Atom(m.start(), m.end(), "every", rrule=rule + iv)
+
+
+@_pattern(r"\s*(?:-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*")
+def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.end() - m.start() == 0:
+        return None
+    return _Atom(m.start(), m.end(), "range", weak=True)
+
+
+# --- scanning -----------------------------------------------------------------------------------
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _scan(text: str, low: str) -> list[_Atom]:
+    found: list[tuple[int, int, int, _Atom]] = []
+    for prio, (rx, handler) in enumerate(_PATTERNS):
+        count = 0
+        for m in rx.finditer(low):
+            count += 1
+            if count > 5000:
+                break
+            if m.end() == m.start():
+                continue
+            try:
+                atom = handler(m, low, text)
+            except (ValueError, KeyError, OverflowError, IndexError):
+                atom = None
+            if atom is not None and atom.end > atom.start:
+                found.append((atom.start, -(atom.end - atom.start), prio, atom))
+    # keep longest first, then earliest; no overlaps
+    found.sort(key=lambda t: (t[1], t[2], t[0]))
+    taken: list[_Atom] = []
+    occupied: list[tuple[int, int]] = []
+    for _s, _neg, _p, atom in found:
+        if any(atom.start < e and s < atom.end for s, e in occupied):
+            continue
+        occupied.append((atom.start, atom.end))
+        taken.append(atom)
+        if len(taken) > 4 * MAX_MENTIONS:
+            break
+    taken.sort(key=lambda a: a.start)
+    return taken
+
+
+_FILLER = re.compile(
+    r"(?:[\s,(){}\[\]]|\b(?:at|on|the|of|in|@|around|about|approx|approximately|from|starting|for|this|"
+    r"is|by|ca|circa|o'clock|clock|h|hrs|hours|sharp|exactly|roughly|ish|-ish)\b|\.(?!\d))*",
+    re.IGNORECASE,
+)
+_OR = re.compile(r"\s*(?:,|\bor\b|/|,\s*or\b|\band\b|,\s*and\b)\s*(?:\b(?:on|at)\b\s*)?", re.IGNORECASE)
+
+
+def _joinable(gap: str) -> bool:
+    if len(gap) > 40:
+        return False
+    m = _FILLER.fullmatch(gap)
+    return m is not None
+
+
+def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
+    groups: list[_Group] = []
+    cur: list[_Atom] = []
+
+    def flush() -> None:
+        if cur:
+            groups.append(_make_group(cur))
+            cur.clear()
+
+    for a in atoms:
+        if a.kind == "invalid":
+            flush()
+            groups.append(_Group(start=a.start, end=a.end, sides=[_Side(atoms=[a])]))
+            continue
+        if not cur:
+            if a.kind == "range":
+                continue
+            cur.append(a)
+            continue
+        prev = cur[-1]
+        gap = low[prev.end: a.start]
+        if _joinable(gap) or (gap == "" and a.kind == "range") or (prev.kind == "range" and _joinable(gap)):
+            if a.kind == "range" and prev.kind == "range":
+                flush()
+                continue
+            cur.append(a)
+        else:
+            flush()
+            if a.kind != "range":
+                cur.append(a)
+    flush()
+    return [g for g in groups if g.sides]
+
+
+def _make_group(atoms: list[_Atom]) -> _Group:
+    while atoms and atoms[-1].kind == "range":
+        atoms = atoms[:-1]
+    sides: list[_Side] = [_Side()]
+    for i, a in enumerate(atoms):
+        if a.kind == "range":
+            prev_is_time = any(x.kind in ("time", "date", "datetime", "wd", "relday", "month", "dayonly") for x in sides[-1].atoms)
+            nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+            if prev_is_time and nxt is not None and len(sides) < 2:
+                sides.append(_Side())
+            continue
+        sides[-1].atoms.append(a)
+    sides = [s for s in sides if s.atoms]
+    if len(sides) == 1:
+        t = next((a for a in sides[0].atoms if a.end_clock is not None), None)
+        if t is not None and t.end_clock is not None:
+            eh, em, emer = t.end_clock
+            sides.append(_Side(atoms=[_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer)]))
+    if not sides:
+        return _Group(start=atoms[0].start if atoms else 0, end=atoms[-1].end if atoms else 0, sides=[])
+    return _Group(start=sides[0].atoms[0].start, end=sides[-1].atoms[-1].end, sides=sides)
+
+
+_STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every")
+
+
+def _meaningful(g: _Group) -> bool:
+    atoms = [a for s in g.sides for a in s.atoms] + g.borrowed
+    if any(a.kind == "invalid" for a in atoms):
+        return False
+    strong = [a for a in atoms if a.kind in _STRONG_KINDS and not a.weak]
+    if strong:
+        return True
+    # weak date/time atoms count when two of them stand together ("sun 8.30", "6 Nov 2359")
+    weakish = [a for a in atoms if a.kind in _STRONG_KINDS]
+    return len(weakish) >= 2
+
+
+# --- resolution ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Ctx:
+    ref: dt.datetime  # aware, in the writer's zone
+    zone: str  # writer zone (IANA or offset)
+    reader_zone: str | None
+    party_zones: tuple[str, ...]
+    today: dt.date
+
+
+def _next_weekday(today: dt.date, wd: int, mod: str | None) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday())
+    if mod in ("next", "following"):
+        return monday + dt.timedelta(days=7 + wd)
+    if mod == "after next":
+        return monday + dt.timedelta(days=14 + wd)
+    if mod == "thisweek":
+        return monday + dt.timedelta(days=wd)
+    if mod == "lastweekof":
+        return monday + dt.timedelta(days=wd - 7)
+    if mod in ("last", "past", "previous"):
+        delta = (today.weekday() - wd) % 7 or 7
+        return today - dt.timedelta(days=delta)
+    if mod == "this":
+        delta = (wd - today.weekday()) % 7
+        return today + dt.timedelta(days=delta)
+    delta = (wd - today.weekday()) % 7 or 7
+    return today + dt.timedelta(days=delta)
+
+
+def _add_months(d: dt.date, n: int) -> dt.date:
+    total = d.year * 12 + d.month - 1 + n
+    y, mo = divmod(total, 12)
+    if not 1 <= y <= 9998:
+        raise OverflowError("year out of range")
+    return dt.date(y, mo + 1, min(d.day, calendar.monthrange(y, mo + 1)[1]))
+
+
+def _nth_weekday(y: int, mo: int, n: int, wd: int) -> dt.date | None:
+    days = calendar.monthrange(y, mo)[1]
+    if wd == -1:  # "day"
+        if n == -1:
+            return dt.date(y, mo, days)
+        return dt.date(y, mo, n) if n <= days else None
+    matches = [dt.date(y, mo, d) for d in range(1, days + 1) if dt.date(y, mo, d).weekday() == wd]
+    if n == -1:
+        return matches[-1]
+    return matches[n - 1] if n <= len(matches) else None
+
+
+def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date | None, Grain | None, bool]:
+    """-> (date, grain when the day is all the side states, explicit) ."""
+    today = ctx.today
+    date_a = side.first("date") or side.first("datetime")
+    wd_a = side.first("wd")
+    if date_a is not None:
+        y, mo, d = date_a.y, date_a.m, date_a.d
+        assert mo is not None and d is not None
+        if y is None:
+            y = today.year
+            for k in range(9):
+                if _valid(y + k, mo, d) and dt.date(y + k, mo, d) >= today:
+                    y = y + k
+                    break
+            else:
+                return None, None, False
+            if wd_a is not None and dt.date(y, mo, d).weekday() != wd_a.wd:
+                for k in range(-1, 12):
+                    if _valid(today.year + k, mo, d) and dt.date(today.year + k, mo, d).weekday() == wd_a.wd and today.year + k >= today.year:
+                        y = today.year + k
+                        break
+        if not _valid(y, mo, d):
+            return None, None, False
+        return dt.date(y, mo, d), "day", True
+    nth = side.first("nth")
+    if nth is not None and nth.nth is not None:
+        n, wd, mo, y, rel = nth.nth
+        if mo is None:
+            base = _add_months(today.replace(day=1), {"next": 1, "last": -1}.get(rel or "", 0))
+            y, mo = base.year, base.month
+        elif y is None:
+            y = today.year
+            got = _nth_weekday(y, mo, n, wd)
+            if got is not None and got < today:
+                y += 1
+        got = _nth_weekday(y, mo, n, wd)
+        return got, "day", True
+    rel = side.first("relday")
+    if rel is not None and rel.rel_days is not None:
+        return today + dt.timedelta(days=rel.rel_days), "day", True
+    day_only = side.first("dayonly")
+    if day_only is not None and day_only.d is not None:
+        start = today.replace(day=1)
+        if day_only.period is not None:
+            start = _add_months(start, day_only.period[1])
+        for k in range(0, 28):
+            base = _add_months(start, k)
+            if day_only.d > calendar.monthrange(base.year, base.month)[1]:
+                continue
+            cand = base.replace(day=day_only.d)
+            if cand < today and day_only.period is None:
+                continue
+            if wd_a is not None and cand.weekday() != wd_a.wd:
+                continue
+            return cand, "day", True
+        return None, None, False
+    if wd_a is not None and wd_a.wd is not None:
+        return _next_weekday(today, wd_a.wd, wd_a.wd_mod), "day", True
+    every = side.first("every")
+    if every is not None and every.wd is not None:
+        return _next_weekday(today, every.wd, None if every.wd != today.weekday() else "this"), "day", True
+    shift = side.first("shift")
+    if shift is not None and shift.shift is not None:
+        unit, n = shift.shift
+        if unit == "day":
+            return today + dt.timedelta(days=n), "day", True
+        if unit == "week":
+            return today + dt.timedelta(weeks=n), "day", True
+        if unit == "month":
+            return _add_months(today, n), "day", True
+        if unit == "year":
+            return _add_months(today, 12 * n), "day", True
+        return None, None, False
+    period = side.first("period")
+    if period is not None and period.period is not None:
+        unit, k = period.period
+        if unit == "week":
+            monday = today - dt.timedelta(days=today.weekday())
+            return monday + dt.timedelta(weeks=k), "week", True
+        if unit == "month":
+            return _add_months(today.replace(day=1), k), "month", True
+        if unit == "quarter":
+            q0 = today.replace(day=1, month=3 * ((today.month - 1) // 3) + 1)
+            return _add_months(q0, 3 * k), "quarter", True
+        if unit == "year":
+            return dt.date(today.year + k, 1, 1), "year", True
+    month = side.first("month")
+    if month is not None and month.m is not None:
+        y = month.y
+        if y is None:
+            y = today.year if month.m >= today.month else today.year + 1
+        return dt.date(y, month.m, 1), "month", True
+    if other is not None:
+        return other, None, False
+    return today, None, False
+
+
+def _clock_of(side: _Side) -> tuple[int, int, int | None, str | None, bool, str | None] | None:
+    t = side.first("time") or side.first("datetime")
+    if t is None or t.hour is None:
+        return None
+    pod = next((a.pod for a in side.atoms if a.pod), None) or t.pod
+    return t.hour, t.minute or 0, t.second, t.mer, t.hour_only, pod
+
+
+def _hour24(h: int, mer: str | None, pod: str | None) -> int:
+    if mer == "am":
+        return 0 if h == 12 else h
+    if mer == "pm":
+        return h if h >= 12 else h + 12
+    if pod and h < 12:
+        pm = lex.PARTS_OF_DAY.get(pod, (False, 0))[0] or pod in ("tonight", "night")
+        if pm and not (pod in ("night", "tonight") and h <= 4) and not (pod.endswith("lunch") or pod == "lunchtime") or (
+            pod in ("lunch", "lunchtime") and h <= 3
+        ):
+            return h + 12
+    return h
+
+
+def _zone_of(g: _Group, ctx: _Ctx, on: dt.date) -> tuple[str, str | None, _Atom | None]:
+    atoms = [a for s in g.sides for a in s.atoms if a.zone or a.zone_abbr]
+    atoms += [a for a in g.borrowed if a.zone or a.zone_abbr]
+    for a in atoms:
+        if a.zone == "@writer":
+            return ctx.zone, None, a
+        if a.zone == "@reader":
+            if ctx.reader_zone:
+                return ctx.reader_zone, None, a
+            return ctx.zone, "\"your time\" but the reader's zone is unknown: read in the writer's zone", a
+        if a.zone:
+            return a.zone, None, a
+        if a.zone_abbr:
+            cands = lex.ZONES[a.zone_abbr]
+            if len(cands) == 1:
+                return cands[0][0], None, a
+            party = set(ctx.party_zones) | {ctx.zone}
+            for iana, _desc, _dst in cands:
+                if iana in party:
+                    return iana, None, a
+            # same offset as a party's zone on that day?
+            noon = dt.datetime.combine(on, dt.time(12))
+            for iana, _desc, _dst in cands:
+                tz = tzinfo_for(iana)
+                for pz in party:
+                    ptz = tzinfo_for(pz)
+                    if tz and ptz and noon.replace(tzinfo=tz).utcoffset() == noon.replace(tzinfo=ptz).utcoffset():
+                        return iana, None, a
+            names = ", ".join(f"{d} ({z})" for z, d, _ in cands[1:])
+            return cands[0][0], (
+                f"ambiguous abbreviation {a.zone_abbr.upper()}: read as {cands[0][1]} ({cands[0][0]}); "
+                f"could also be {names}"
+            ), a
+    return ctx.zone, None, None
+
+
+def _dst_note(a: _Atom | None, zone: str, instant: dt.datetime) -> str | None:
+    if a is None or not a.zone_abbr:
+        return None
+    for iana, desc, dst in lex.ZONES[a.zone_abbr]:
+        if iana != zone or dst is None:
+            continue
+        local = instant.astimezone(tzinfo_for(zone))
+        in_dst = bool(local.dst())
+        if in_dst != dst:
+            return (
+                f"{a.zone_abbr.upper()} ({desc} Time) written, but {zone} is on "
+                f"{local.tzname()} on {local:%d %b %Y}: read as {zone} wall time"
+            )
+    return None
+
+
+def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
+    sides = g.sides
+    start_side = sides[0]
+    end_side = sides[1] if len(sides) > 1 else None
+    if g.borrowed:
+        start_side = _Side(atoms=start_side.atoms + g.borrowed)
+    # a zone or part of day written on one side applies to both
+    shared = [a for s in sides for a in s.atoms if a.kind in ("zone", "pod")]
+    for a in shared:
+        if a not in start_side.atoms and not start_side.has(a.kind):
+            start_side = _Side(atoms=start_side.atoms + [a])
+    day, day_grain, _explicit = _resolve_day(start_side, ctx, None)
+    if day is None:
+        return None
+    clock = _clock_of(start_side)
+    end_clock = _clock_of(end_side) if end_side else None
+    shift = start_side.first("shift")
+    doubts: list[str] = []
+    zone, zdoubt, zatom = _zone_of(g, ctx, day)
+    if zdoubt:
+        doubts.append(zdoubt)
+    grain: Grain
+    if shift is not None and shift.shift is not None and shift.shift[0] in ("second", "minute", "hour") and clock is None:
+        unit, n = shift.shift
+        instant = ctx.ref + dt.timedelta(**{unit + "s": n})
+        grain = "second" if unit == "second" else "minute"
+        return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=instant, end=None,
+                           grain=grain, zone=ctx.zone, doubt=None, rrule=None)
+    rrule = next((a.rrule for a in start_side.atoms if a.rrule), None)
+    if clock is None:
+        if day_grain is None and not start_side.has("every"):
+            return None
+        # a day (or coarser) only: midnight in the zone
+        tz = tzinfo_for(zone)
+        if tz is None:
+            return None
+        start = dt.datetime.combine(day, dt.time(0)).replace(tzinfo=tz)
+        end = None
+        if end_side is not None:
+            end_day, eg, _ = _resolve_day(end_side, ctx, day)
+            if end_day is not None and eg is not None and end_day >= day:
+                end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
+        grain = day_grain or "day"
+        if rrule and start_side.first("every") is not None:
+            grain = "day"
+        return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=start, end=end,
+                           grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
+    h, mi, sec, mer, hour_only, pod = clock
+    if end_clock is not None and mer is None and end_clock[3] is not None:
+        eh = _hour24(end_clock[0], end_clock[3], None)
+        cand_pm = _hour24(h, end_clock[3], None)
+        mer = end_clock[3] if cand_pm <= eh or (end_clock[3] == "pm" and h == 12) else None
+        if mer is None and end_clock[3] == "pm" and h < 12:
+            mer = "am"
+    hour = _hour24(h, mer, pod)
+    wall = dt.datetime.combine(day, dt.time(hour % 24, mi, sec or 0))
+    if h == 24:
+        wall += dt.timedelta(days=1)
+    try:
+        start, gdoubt = wall_to_instant(wall, zone)
+    except (ValueError, OverflowError):
+        return None
+    if gdoubt:
+        doubts.append(gdoubt)
+    note = _dst_note(zatom, zone, start)
+    if note:
+        doubts.append(note)
+    end = None
+    if end_side is not None:
+        end_day, _eg, explicit = _resolve_day(end_side, ctx, day)
+        if end_day is not None:
+            if end_clock is not None:
+                emer = end_clock[3]
+                ehour = _hour24(end_clock[0], emer, end_clock[5] or pod)
+                if emer is None and mer == "pm" and end_clock[0] < 12:
+                    ehour = end_clock[0] + 12
+                ewall = dt.datetime.combine(end_day, dt.time(ehour % 24, end_clock[1], end_clock[2] or 0))
+                if ewall <= wall and not explicit:
+                    ewall += dt.timedelta(days=1)
+            else:
+                ewall = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(0))
+            try:
+                end = wall_to_instant(ewall, zone)[0]
+            except (ValueError, OverflowError):
+                end = None
+    grain = "second" if sec is not None else "hour" if hour_only else "minute"
+    return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=start, end=end,
+                       grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
+
+
+def _share_options(groups: list[_Group], low: str) -> None:
+    """"Tue or Wed at 9": a group with a day but no clock borrows the clock (and zone) of the
+    next group joined by "or"/","/"and"; a clock with no day borrows the next group's day."""
+    for i in range(len(groups) - 2, -1, -1):
+        a, b = groups[i], groups[i + 1]
+        gap = low[a.end: b.start]
+        if len(gap) > 12 or not _OR.fullmatch(gap):
+            continue
+        a_atoms = [x for s in a.sides for x in s.atoms]
+        b_atoms = [x for s in b.sides for x in s.atoms] + b.borrowed
+        a_has_clock = any(x.kind in ("time", "datetime") for x in a_atoms)
+        a_has_day = any(x.kind in ("date", "datetime", "wd", "relday", "dayonly", "nth") for x in a_atoms)
+        b_clock = [x for x in b_atoms if x.kind in ("time", "zone", "pod")]
+        b_day = [x for x in b_atoms if x.kind in ("date", "wd", "relday", "dayonly", "nth", "zone")]
+        if a_has_day and not a_has_clock and any(x.kind == "time" for x in b_clock):
+            a.borrowed.extend(b_clock)
+        elif a_has_clock and not a_has_day and any(x.kind != "zone" for x in b_day):
+            a.borrowed.extend(b_day)
 
 
 def find_times(
@@ -16,4 +1138,55 @@ def find_times(
     party_zones: tuple[str, ...] = (),
     date_order: str = "DMY",
 ) -> tuple[TimeMention, ...]:
-    return ()
+    """Every time expression in ``text``, resolved against ``ref`` (aware) in the writer's
+    ``zone`` (IANA name or "+05:30"); ``reader_zone`` is what "your time" means; ``party_zones``
+    settle ambiguous abbreviations (IST, CST, BST); ``date_order`` ("DMY"/"MDY") reads "03/12".
+    Never raises; a mention that cannot be resolved is left out."""
+    try:
+        return _find(text, ref=ref, zone=zone, reader_zone=reader_zone, party_zones=party_zones,
+                     date_order=date_order)
+    except (ValueError, OverflowError, KeyError, IndexError, TypeError, RecursionError):
+        return ()
+
+
+def _find(
+    text: str,
+    *,
+    ref: dt.datetime,
+    zone: str | None,
+    reader_zone: str | None,
+    party_zones: tuple[str, ...],
+    date_order: str,
+) -> tuple[TimeMention, ...]:
+    if not isinstance(text, str) or not text or ref.tzinfo is None:
+        return ()
+    text = text[:MAX_TEXT]
+    if zone is None or tzinfo_for(zone) is None:
+        off = ref.utcoffset() or dt.timedelta(0)
+        zone = "UTC" if not off else offset_name(off)
+    tz = tzinfo_for(zone)
+    assert tz is not None
+    local_ref = ref.astimezone(tz)
+    ctx = _Ctx(ref=local_ref, zone=zone, reader_zone=reader_zone if reader_zone and tzinfo_for(reader_zone) else None,
+               party_zones=tuple(z for z in party_zones if z and tzinfo_for(z)), today=local_ref.date())
+    _ORDER[0] = "MDY" if date_order.upper() == "MDY" else "DMY"
+    low = _lower(text)
+    atoms = _scan(text, low)
+    groups = [g for g in _groups(atoms, low)]
+    groups = [g for g in groups if g.sides and not any(a.kind == "invalid" for s in g.sides for a in s.atoms)]
+    _share_options(groups, low)
+    out: list[TimeMention] = []
+    for g in groups:
+        if not _meaningful(g):
+            continue
+        try:
+            mention = _resolve(g, ctx, text)
+        except (ValueError, OverflowError, KeyError, IndexError, TypeError):
+            mention = None
+        if mention is not None:
+            out.append(mention)
+            if len(out) >= MAX_MENTIONS:
+                break
+    return tuple(out)
+
+
