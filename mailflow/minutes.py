@@ -73,6 +73,10 @@ _PERSON_ONLY = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,3
 _HANDLE_ONLY = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
 _SCRIBE_TOPIC = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
 _WORDS = re.compile(r"[a-z0-9]+")
+_URL = re.compile(r"https?://\S{1,500}")
+_BRACKET_STATUS = re.compile(
+    r"^\[?(closed|resolved|agreed|approved|accepted|deferred|tabled|postponed)\]?[.!]?$", re.I
+)
 _LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
 
 
@@ -165,6 +169,8 @@ def _continues(prev: _Line, line: _Line) -> bool:
 def _section_kind(title: str) -> str | None:
     t = " ".join(_WORDS.findall(title.lower()))
     t = re.sub(r"^(?:\d+ )+", "", t)
+    if len(t.split()) > 5 or title.lstrip()[:1] in "\"'“":
+        return None
     for pat, kind in lx.SECTION_WORDS:
         if pat.search(t):
             return kind
@@ -417,10 +423,11 @@ _ASSIGN = re.compile(
     rf"^(?P<owner>{_OWNERS})\s*(?:\([^)]{{0,60}}\)\s*)?(?:,\s*)?(?:also\s+|then\s+)?"
     rf"(?P<commit>{lx.COMMIT})\s+(?P<task>\S.*)$"
 )
-_SELF = re.compile(rf"^(?:I|i)\s*(?:{lx.COMMIT}|'ll|’ll)\s+(?P<task>\S.*)$")
-_OWNERLESS = re.compile(
-    r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$"
+_SELF = re.compile(
+    rf"^(?:(?:I|i)\s*(?:{lx.COMMIT}|'ll|’ll|plan to|am planning to|'m planning to|'m going to|can take|"
+    rf"will take care of|'ll take care of)|[Mm]y plan is to|[Mm]y next step is to)\s+(?P<task>\S.*)$"
 )
+_OWNERLESS = re.compile(r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$", re.I)
 _TAIL_OWNER = re.compile(
     r"^(?P<task>.{4,}?)\s*(?:[-–—:]\s*|\(|\[|\bby\s+|\bowner:?\s*|\bassigned to\s+)"
     r"(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@[\w.-]{1,40}){0,5})\s*[)\]]?\s*\.?$"
@@ -430,7 +437,8 @@ _LEAD_OWNER = re.compile(
     r"(?: [A-Z][\w'-]{0,30})?)\s*(?::|[-–—]|=>|->)\s+(?P<task>\S.*)$"
 )
 _CLAUSE_SPLIT = re.compile(
-    r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|,\s+(?=(?:and|so|but|then|which)\s)|"
+    r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
+    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll)\s)|"
     r"\.\s*$"
 )
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
@@ -517,6 +525,7 @@ class _Reader:
         self.questions: list[str] = []
         self.next_meeting: NextMeeting | None = None
         self.next_date: dt.date | None = None
+        self._plan: tuple[str, str, list[str]] | None = None
         self.names: set[str] = set()
         for p in participants:
             for t in (p.name or "").split():
@@ -614,21 +623,10 @@ class _Reader:
         """(owner, task) when the clause commits someone to a task."""
         c = _LEAD_FILLER.sub("", clause.strip())
         m = _ASSIGN.match(c)
-        if m:
-            owner, task = m.group("owner"), m.group("task")
-            first = task.split()[0].lower() if task.split() else ""
-            commit = m.group("commit").lower()
-            if first in lx.NOT_TASK_START:
-                return None
-            if commit == "to" and not (owner.startswith("@") or self._known(owner)) and strict:
-                return None
-            if owner.lower() in ("we", "us"):
-                return None
-            if not self._is_person(owner, strict=strict):
-                return None
-            if owner.lower() in lx.GROUP_OWNERS:
-                return None, task
-            return owner, task
+        if m and not re.match(r"^(?:I|i)\b", c):
+            got = self._check_assign(m, strict=strict)
+            if got is not False:
+                return got  # type: ignore[return-value]
         m = _SELF.match(c)
         if m and (ctx.speaker or ctx.person):
             first = m.group("task").split()[0].lower()
@@ -636,6 +634,23 @@ class _Reader:
                 return None
             return ctx.speaker or ctx.person, m.group("task")
         return None
+
+    def _check_assign(self, m: re.Match[str], *, strict: bool) -> tuple[str | None, str] | None | bool:
+        owner, task = m.group("owner"), m.group("task")
+        first = task.split()[0].lower() if task.split() else ""
+        commit = m.group("commit").lower()
+        if first in lx.NOT_TASK_START:
+            return False
+        if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)) \
+                and first not in lx.TASK_VERBS:
+            return False
+        if owner.lower() in ("we", "us"):
+            return False
+        if not self._is_person(owner, strict=strict):
+            return False
+        if owner.lower() in lx.GROUP_OWNERS:
+            return None, task
+        return owner, task
 
     def _known(self, owner: str) -> bool:
         parts = [p.strip().lstrip("@").lower() for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner)]
@@ -759,11 +774,15 @@ class _Reader:
                 continue
             if ln.heading > 0:
                 self._flush(stack, 0, force=True)
+                self._flush_plan()
                 stack = []
                 kind = _section_kind(ln.text)
                 if kind is not None or ln.heading <= 2:
                     section = kind
-                topic = ln.text
+                if not (_explicit_dates(ln.text, self.today) and len(_toks(ln.text)) <= 4):
+                    topic = _URL.sub("", ln.text).strip(" :-–—")
+                if kind == "plan":
+                    self._plan = (ln.text, ln.raw, [])
                 release_due = None
                 rm = re.search(r"\brelease", ln.text, re.I)
                 if rm:
@@ -789,7 +808,8 @@ class _Reader:
             text = ln.text
             st = _SCRIBE_TOPIC.match(text)
             if st and not ln.bullet:
-                topic = _clean(st.group(1))
+                topic = _URL.sub("", _clean(st.group(1))).strip(" :-–—")
+                prev_text = ""
                 continue
             # speaker prefix of scribe minutes / dialogue
             sm = _SPEAKER.match(text)
@@ -826,6 +846,15 @@ class _Reader:
             stack.append(frame)
             prev_text = text
         self._flush(stack, 0, force=True)
+        self._flush_plan()
+
+    def _flush_plan(self) -> None:
+        plan = self._plan
+        self._plan = None
+        if plan is None or not plan[2]:
+            return
+        title, raw, items = plan
+        self.add_agreement(f"{title}: {', '.join(i.rstrip('.;,') for i in items[:12])}", raw, _Ctx())
 
     def _flush(self, stack: list[_Frame], keep: int, force: bool = False) -> None:
         for fr in stack[keep:]:
@@ -853,6 +882,17 @@ class _Reader:
         evidence = ln.raw
         if ctx.section == "skip" or ctx.section == "next" or ctx.section == "scheduled":
             return
+        if ctx.section == "plan":
+            if self._plan is not None and ln.bullet and len(self._plan[2]) < 12:
+                self._plan[2].append(text)
+            return
+        if prev_text.endswith("?") and lx.ASSENT.match(text) and \
+                len(_content_tokens(prev_text)) >= 2:
+            self.add_agreement(prev_text.rstrip("?").strip(), evidence, ctx)
+            return
+        if _BRACKET_STATUS.match(text):
+            self.add_agreement(text.strip("[].!"), evidence, ctx)
+            return
         if ctx.section == "agenda":
             if ln.bullet and len(self.agenda) < MAX_ITEMS:
                 self.agenda.append(text)
@@ -879,6 +919,14 @@ class _Reader:
                 frame.label = kind
                 return
         label = ctx.label
+        if label is None and ctx.section == "agree" and not ln.bullet and ln.indent == 0:
+            sentences = [x for x in _SENT_SPLIT.split(text) if x.strip()]
+            if len(sentences) > 1:
+                first = re.sub(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
+                               r"\s+(?:was|were|is|are)\s+(?:that\s+)?", "", sentences[0], flags=re.I)
+                self.add_agreement(first, evidence, ctx)
+                self._prose(" ".join(sentences[1:]), evidence, ctx, prev_text, ln)
+                return
         if label == "agree" or (label is None and ctx.section == "agree"):
             got = self._assignment(text, ctx, strict=False)
             if got:
@@ -1020,7 +1068,8 @@ class _Reader:
                 self.add_action(owner, task, evidence, ctx)
                 continue
             om = _OWNERLESS.match(c)
-            if om and (ctx.person or ctx.speaker or ln.bullet):
+            if om and (ctx.person or ctx.speaker or ln.bullet) and (
+                    om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
                 self.add_action(ctx.person or ctx.speaker, om.group("task"), evidence, ctx)
                 continue
             if status_only or short_yes:

@@ -27,7 +27,8 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"next steps?|assignments?|takeaways?|(?:new )?action points?)\b|"
                 r"^(?:next|next week|plans?|plan for next week|today|up next|tasks?|"
                 r"this week|owners)$"), "action"),
-    (re.compile(r"^(?:decisions?|decided|agreed|agreements?|resolutions?|resolved|consensus|"
+    (re.compile(r"^(?:plan|plan of record|the plan|agreed plan|proposed plan)\b(?! for next)"), "plan"),
+    (re.compile(r"^(?:overall |key |main |final |summary of |major )?(?:decisions?|decided|agreed|agreements?|resolutions?|resolved|consensus|"
                 r"conclusions?|outcomes?|meeting consensus|summary of decisions|"
                 r"decisions? (?:made|taken)|key decisions)\b"), "agree"),
     (re.compile(r"^(?:open questions?|questions?|open issues|parking lot|unresolved)\b"), "questions"),
@@ -74,7 +75,8 @@ consensus agreed approved accepted done blocked todo proposal proposed plan plan
 releases version docs doc documentation website blog board committee council foundation project
 projects repo repository ci build tests test code spec specs api apis will would should could
 can must shall might need needs needed one two three four five someone nobody anybody folks
-people members member chair moderator scribe host staff everyone's let lets let's we'll we're
+people members member chair moderator scribe host staff better best good great nice important
+time easier hard happy goal idea ready able free how way great everyone's let lets let's we'll we're
 we've i'll i'm i've you'll he'll she'll they'll it'll that'll there's it's that's what's
 """.split())
 
@@ -132,7 +134,7 @@ UNANIMOUS = re.compile(
     re.I,
 )
 DEFER = re.compile(
-    r"^(?:(?:we(?:'ll| will)?|let'?s|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
+    r"^(?:(?:we(?:'ll| will)?|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
     r"revisit(?:ed|ing)?|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
     r"carried over|park(?:ed)?)\b",
     re.I,
@@ -202,3 +204,22 @@ ZONE_NAMES = {
     "karachi": "Asia/Karachi", "dhaka": "Asia/Dhaka", "bogota": "America/Bogota",
     "lima": "America/Lima", "santiago": "America/Santiago", "vancouver": "America/Vancouver",
 }
+
+# common task verbs: "Name to VERB" with an unknown name needs one of these
+TASK_VERBS = frozenset("""
+add ask book bring build call cc chase check circulate clean close collect comb come comment
+communicate confirm connect contact continue coordinate create dig discuss do document draft
+drive email engage escalate estimate explore figure file find finalize finalise finish fix follow
+followup forward gather get give go handle implement improve investigate invite join keep land
+lead look make map merge migrate move nominate note notify open organize organise own pick ping
+plan post prepare present propose publish push put raise reach read rebase record reply report
+request research respond review revise revisit rewrite run schedule send set setup share sign start
+submit summarise summarize sync take talk test tidy track triage try update upload verify vote
+wrap write work
+""".split())
+
+ASSENT = re.compile(
+    r"^(?:done|sgtm|agreed|agree|yes|yep|yeah|ok|okay|sure|makes sense|sounds good|\+1|fine|"
+    r"works for me|so mote it|so be it|resolved|approved|no objections?)\b[\s.!]*$",
+    re.I,
+)
