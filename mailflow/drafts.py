@@ -50,6 +50,7 @@ _ADDR = re.compile(r"^[^\s<>()\[\]\\,;:\"@\x00-\x1f\x7f]+@[^\s<>()\[\]\\,;:\"@\x
 _MSGID = re.compile(r"^<[^<>\s\x00-\x1f\x7f]+>$")
 _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 _URL_OK = re.compile(r"^(?:https?://[^\s<>\"'`\\]+|tel:\+?[0-9 ().\-]+)$", re.I)
+_WIRE = email.policy.SMTP.clone(refold_source="none")  # set_raw headers go out as set
 _STRIP_BEFORE = dt.timedelta(hours=4)
 _STRIP_COLUMNS = 12
 _HTML_STYLES = (
@@ -220,8 +221,8 @@ def _context(plan: Plan, meeting: Meeting, sender: Address, now: dt.datetime) ->
         "sender": sender,
         "now": now,
         "kind": plan.kind,
-        "subject": plan.subject,
-        "heading": plan.subject.split(" — ", 1)[0],
+        "subject": clean_text(plan.subject),
+        "heading": clean_text(plan.subject).split(" — ", 1)[0],
     }
     ctx.update(dict(plan.context))
     return ctx
@@ -301,7 +302,10 @@ def render(plan: Plan, meeting: Meeting, *, env: jinja2.Environment, sender: Add
         msg["References"] = " ".join(refs[-20:])
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["X-Mailflow-Key"] = key
+    if key.isascii() and len(key) < 900:  # verbatim, unfolded: greppable, IMAP-searchable
+        msg.set_raw("X-Mailflow-Key", key)
+    else:
+        msg["X-Mailflow-Key"] = key
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html_text, subtype="html", charset="utf-8", cte="quoted-printable")
     if ics is not None:
@@ -311,6 +315,9 @@ def render(plan: Plan, meeting: Meeting, *, env: jinja2.Environment, sender: Add
         msg.add_attachment(
             ics, maintype="application", subtype="ics", filename="invite.ics" if method == "REQUEST" else "cancel.ics"
         )
+    for part in msg.walk():
+        if part is not msg:
+            del part["MIME-Version"]
     seed = hashlib.sha256(key.encode() + text.encode() + html_text.encode() + (ics or b"")).hexdigest()
     for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_mf_{seed[:24]}_{n}")
@@ -320,7 +327,7 @@ def render(plan: Plan, meeting: Meeting, *, env: jinja2.Environment, sender: Add
         sender=sender.addr,
         recipients=tuple(a.addr for a in plan.to),
         subject=str(msg["Subject"]),
-        data=msg.as_bytes(policy=email.policy.SMTP),
+        data=msg.as_bytes(policy=_WIRE),
     )
 
 
@@ -328,7 +335,7 @@ def text_part(draft: Draft) -> str:
     """The text/plain part of a rendered draft."""
     msg = email.message_from_bytes(draft.data, policy=email.policy.default)
     body = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-    return str(body.get_content()) if body is not None else ""
+    return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
 
 
 def preview_lines(items: Iterable[tuple[Plan, Draft]]) -> str:
