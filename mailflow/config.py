@@ -381,12 +381,12 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
 
     lr = root.sub("limits") or _Reader({}, "limits.")
     limits = Limits(
-        max_bytes=lr.get("max_bytes", int, Limits.max_bytes),
-        max_header_bytes=lr.get("max_header_bytes", int, Limits.max_header_bytes),
-        max_headers=lr.get("max_headers", int, Limits.max_headers),
-        max_depth=lr.get("max_depth", int, Limits.max_depth),
-        max_parts=lr.get("max_parts", int, Limits.max_parts),
-        max_text_chars=lr.get("max_text_chars", int, Limits.max_text_chars),
+        max_bytes=lr.get("max_bytes", int, Limits().max_bytes),
+        max_header_bytes=lr.get("max_header_bytes", int, Limits().max_header_bytes),
+        max_headers=lr.get("max_headers", int, Limits().max_headers),
+        max_depth=lr.get("max_depth", int, Limits().max_depth),
+        max_parts=lr.get("max_parts", int, Limits().max_parts),
+        max_text_chars=lr.get("max_text_chars", int, Limits().max_text_chars),
     )
     lr.finish()
 
