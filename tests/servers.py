@@ -883,6 +883,7 @@ class Proxy:
         self.host = HOST
         self.port = int(self.listener.getsockname()[1])
         self.connections = 0
+        self.bytes_down = 0  # server-to-client bytes forwarded so far, all connections
         self._limit: int | None = None
         self._refuse = False
         self._stop = threading.Event()
@@ -968,6 +969,9 @@ class Proxy:
                         break
                     budget["down"] = allowed - len(chunk)
                 dst.sendall(chunk)
+                if direction == "down":
+                    with self._lock:
+                        self.bytes_down += len(chunk)
         except OSError:
             pass
         finally:
