@@ -438,10 +438,16 @@ _LEAD_OWNER = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
-    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll)\s)|"
+    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we)\s)|"
     r"\.\s*$"
 )
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
+_ASK = re.compile(
+    r"^(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+(?:is|are|was)\s+"
+    r"(?:to|that|for)\s+(?P<task>\S.*)$",
+    re.I,
+)
+_DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
 _LEAD_FILLER = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
@@ -499,6 +505,7 @@ class _Collector:
     evidence: str
     ctx: _Ctx
     items: list[str] = field(default_factory=list)
+    also_process: bool = False
 
 
 @dataclass(slots=True)
@@ -641,9 +648,11 @@ class _Reader:
         commit = m.group("commit").lower()
         if first in lx.NOT_TASK_START:
             return False
-        if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)) \
-                and first not in lx.TASK_VERBS:
-            return False
+        if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
+            if first not in lx.TASK_VERBS or all(
+                    self._cap_counts.get(n.strip(), 0) < 2
+                    for n in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner) if n.strip()):
+                return False
         if owner.lower() in ("we", "us"):
             return False
         if not self._is_person(owner, strict=strict):
@@ -685,6 +694,10 @@ class _Reader:
                 if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
         self._handles_low = {h.lower() for h in self._handles}
+        self._cap_counts: dict[str, int] = {}
+        for ln in lines:
+            for w in re.findall(r"\b[A-Z][a-z]{1,30}\b", ln.text):
+                self._cap_counts[w] = self._cap_counts.get(w, 0) + 1
         for name, n in counts.items():
             if n >= 2:
                 self.names.add(name)
@@ -836,12 +849,15 @@ class _Reader:
                     ctx.label_owner = fr.owner
                 if fr.person is not None:
                     ctx.person = fr.person
+                if fr.collector is not None and fr.collector.owner:
+                    ctx.label_owner = fr.collector.owner
             collector = next((fr.collector for fr in reversed(stack) if fr.collector), None)
             frame = _Frame(indent=ln.indent, bullet=ln.bullet, text=text)
             if collector is not None:
                 collector.items.append(text)
-                stack.append(frame)
-                continue
+                if not collector.also_process:
+                    stack.append(frame)
+                    continue
             self._line(ln, text, ctx, frame, prev_text)
             stack.append(frame)
             prev_text = text
@@ -863,6 +879,8 @@ class _Reader:
                 continue
             fr.collector = None
             items = [i.strip().rstrip(".,;") for i in col.items if i.strip()]
+            if col.also_process:
+                items = [i for i in items if not re.match(r"^(?:will|we|i)\b", i, re.I)][:4]
             if col.kind == "agree":
                 if items:
                     joined = f"{col.prefix.rstrip(':').strip()}: {', '.join(items)}"
@@ -944,6 +962,11 @@ class _Reader:
                     frame.person = text.strip().lstrip("@")
                     frame.label = "action"
                     return
+                if text.endswith(":") and len(_content_tokens(text)) >= 1:
+                    frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
+                                                 owner=ctx.person or ctx.label_owner,
+                                                 prefix=text, evidence=evidence, ctx=ctx)
+                    return
                 if label == "action" and ctx.person and "," in text and not ln.bullet:
                     for part in re.split(r",\s+|;\s+", text):
                         self._action_item_line(part, evidence, ctx)
@@ -953,7 +976,7 @@ class _Reader:
         if label == "status":
             self._prose(text, evidence, ctx, prev_text, ln, status_only=True)
             return
-        self._prose(text, evidence, ctx, prev_text, ln)
+        self._prose(text, evidence, ctx, prev_text, ln, frame=frame)
 
     def _action_item_line(self, text: str, evidence: str, ctx: _Ctx) -> None:
         owner = ctx.person or ctx.label_owner
@@ -1047,14 +1070,16 @@ class _Reader:
     # ---- running text ---------------------------------------------------------------------------
 
     def _prose(self, text: str, evidence: str, ctx: _Ctx, prev_text: str, ln: _Line,
-               status_only: bool = False) -> None:
+               status_only: bool = False, frame: _Frame | None = None) -> None:
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
         if len(clauses) > 40:
             clauses = clauses[:40]
         short_yes = lx.SHORT_YES.match(text)
-        if short_yes and not status_only and (ctx.parent or prev_text):
+        if short_yes and not status_only:
             parent = ctx.parent or prev_text
-            if len(_content_tokens(parent)) >= 2:
+            if len(_content_tokens(short_yes.group("rest"))) >= 2 and not parent.endswith("?"):
+                self.add_agreement(text, evidence, ctx)
+            elif parent and len(_content_tokens(parent)) >= 2:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
         for clause in clauses:
             c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
@@ -1065,12 +1090,23 @@ class _Reader:
                 owner, task = got
                 if owner is None and (ctx.person or ctx.label_owner):
                     owner = ctx.person or ctx.label_owner
+                if frame is not None and (_DANGLING.search(task) or task.endswith(":")) \
+                        and clause is clauses[-1]:
+                    frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
+                                                 owner=owner, prefix=task, evidence=evidence,
+                                                 ctx=ctx, also_process=True)
+                    continue
                 self.add_action(owner, task, evidence, ctx)
                 continue
             om = _OWNERLESS.match(c)
             if om and (ctx.person or ctx.speaker or ln.bullet) and (
                     om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
-                self.add_action(ctx.person or ctx.speaker, om.group("task"), evidence, ctx)
+                self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
+                                evidence, ctx)
+                continue
+            am = _ASK.match(c)
+            if am:
+                self.add_action(None, am.group("task"), evidence, ctx)
                 continue
             if status_only or short_yes:
                 continue
@@ -1089,6 +1125,8 @@ class _Reader:
                       rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$", c)
         if om and self._is_person(om.group("owner"), strict=False):
             what = om.group("what").strip()
+            what = re.sub(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
+                          r"(?: of| to| that)?\s+", "", what)
             tm = re.match(r"^to\s+(\S.*)$", what)
             if tm and len(re.split(r"\s*(?:,|&|\band\b)\s*", om.group("owner"))) == 1:
                 self.add_action(om.group("owner"), tm.group(1), evidence, ctx)

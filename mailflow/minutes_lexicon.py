@@ -129,18 +129,20 @@ CONSENSUS_PROSE = re.compile(
 UNANIMOUS = re.compile(
     r"(?:\+1|👍|:\+1:)\s+(?:from\s+)?(?:all|everyone|everybody|the (?:whole )?(?:team|group|tsc|ctc))\b|"
     r"\bno objections?\b(?!\s*\?)|\b(?:all|everyone|everybody) (?:in favou?r|agree[sd]?)\b|"
-    r"\bunanimous(?:ly)?\b|\bmotion (?:passe[sd]|carried)\b|\bvote (?:passe[sd]|carried)\b|"
+    r"\bunanimous(?:ly)?\b|\bno disagreements?\b|(?:^|,\s*)(?:passed|carried|approved)[.!]?$|"
+    r"\b(?:remov(?:e|ed|ing)|tak(?:e|en|ing)|took|drop(?:ped|ping)?)\s+(?:it\s+|this\s+|them\s+)?"
+    r"(?:off|from)\s+(?:the\s+)?(?:\w+[ _-])?agenda\b|\bmotion (?:passe[sd]|carried)\b|\bvote (?:passe[sd]|carried)\b|"
     r"\b(?:is|was|were|are|been|got|be) (?:approved|accepted|adopted|ratified)\b",
     re.I,
 )
 DEFER = re.compile(
     r"^(?:(?:we(?:'ll| will)?|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
-    r"revisit(?:ed|ing)?|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
+    r"revisit(?:ed)?\b|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
     r"carried over|park(?:ed)?)\b",
     re.I,
 )
 SHORT_YES = re.compile(
-    r"^(?:yes|yep|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b[\s,.:;!-]*(?P<rest>.*)$",
+    r"^(?:yes|yep|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b(?!/)[\s,.:;!-]*(?P<rest>.*)$",
     re.I,
 )
 
