@@ -126,7 +126,23 @@ def _when(prop: object, defects: list[str]) -> tuple[dt.datetime | None, str | N
     return None, None, False
 
 
-def _one(event: object, method: str | None, defects: list[str]) -> CalendarEvent:
+def _written_rrules(text: str) -> list[str | None]:
+    """The first RRULE of each VEVENT exactly as written (icalendar reorders the parts)."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    out: list[str | None] = []
+    for line in unfolded.splitlines():
+        upper = line.strip().upper()
+        if upper == "BEGIN:VEVENT":
+            out.append(None)
+        elif upper.startswith("RRULE") and out and out[-1] is None:
+            m = re.match(r"(?i)rrule(?:;[^:]*)?:(.*)$", line.strip())
+            if m:
+                out[-1] = m.group(1).strip()[:1000]
+    return out
+
+
+def _one(event: object, method: str | None, defects: list[str],
+         written_rrule: str | None = None) -> CalendarEvent:
     start, tzid, all_day = _when(event.get("DTSTART"), defects)  # type: ignore[attr-defined]
     end, _, _ = _when(event.get("DTEND"), defects)  # type: ignore[attr-defined]
     if end is None and start is not None:
@@ -139,8 +155,8 @@ def _one(event: object, method: str | None, defects: list[str]) -> CalendarEvent
     rrule = event.get("RRULE")  # type: ignore[attr-defined]
     if isinstance(rrule, list):
         rrule = rrule[0] if rrule else None
-    rrule_text = None
-    if rrule is not None:
+    rrule_text = written_rrule
+    if rrule is not None and rrule_text is None:
         to_ical = getattr(rrule, "to_ical", None)
         rrule_text = (to_ical().decode() if callable(to_ical) else str(rrule))[:1000]
     attendees = event.get("ATTENDEE", [])  # type: ignore[attr-defined]
@@ -190,8 +206,11 @@ def read_calendar(data: bytes | str) -> tuple[CalendarEvent, ...]:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         raise BadMessage(f"malformed iCalendar: {exc}"[:200]) from exc
+    if not calendars:
+        raise BadMessage("malformed iCalendar: no complete VCALENDAR")
     events: list[CalendarEvent] = []
     defects: list[str] = []
+    rrules = _written_rrules(text)
     for cal in calendars:
         method = _text(cal, "METHOD")
         method = method.upper() if method else None
@@ -199,7 +218,10 @@ def read_calendar(data: bytes | str) -> tuple[CalendarEvent, ...]:
             if len(events) >= MAX_EVENTS:
                 return tuple(events)
             try:
-                events.append(_one(component, method, defects))
+                written = rrules[len(events)] if len(events) < len(rrules) else None
+                events.append(_one(component, method, defects, written))
             except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
                 raise BadMessage(f"malformed VEVENT: {exc}"[:200]) from exc
+    if not events and "BEGIN:VEVENT" in text.upper():
+        raise BadMessage("malformed iCalendar: no VEVENT could be read")
     return tuple(events)

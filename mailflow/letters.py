@@ -255,8 +255,11 @@ def read_addresses(values: list[str], defects: list[str] | None = None,
             if re.fullmatch(r"\s*[^:<>@\"]*:\s*;?\s*", token):  # empty group "undisclosed:;"
                 continue
             token = re.sub(r"^[^:<>@\"]*:(?=.*@)", "", token).rstrip("; ")  # group display name
-            parsed = [p for p in email.utils.getaddresses([token]) if p[1]]
-            if len(parsed) != 1 or not _ADDR_SPEC.match(parsed[0][1]):
+            try:
+                parsed = [p for p in email.utils.getaddresses([token]) if p[1]]
+            except (RecursionError, ValueError, IndexError):
+                parsed = []
+            if len(token) > 2000 or len(parsed) != 1 or not _ADDR_SPEC.match(parsed[0][1]):
                 sink.append(f"invalid {name}: {token.strip()[:80]!r}")
                 continue
             display, addr = parsed[0]
@@ -390,15 +393,29 @@ def _walk(part: email.message.Message, w: _Walk, depth: int) -> None:
     if depth > w.caps.max_depth:
         raise BadMessage(f"MIME nesting too deep: over {w.caps.max_depth} levels")
     ctype = part.get_content_type()
+    try:
+        _walk_part(part, ctype, w, depth)
+    finally:
+        _part_defects(part, w.defects)
+
+
+_DEFECT_NAMES = {
+    "StartBoundaryNotFoundDefect": "broken boundary: start not found",
+    "CloseBoundaryNotFoundDefect": "broken boundary: never closed",
+    "InvalidBase64PaddingDefect": "bad base64 padding",
+    "InvalidBase64CharactersDefect": "bad base64 characters",
+    "InvalidBase64LengthDefect": "bad base64 length",
+    "MultipartInvariantViolationDefect": "multipart without parts",
+}
+
+
+def _part_defects(part: email.message.Message, defects: list[str]) -> None:
     for defect in getattr(part, "defects", ()):
         label = type(defect).__name__
-        w.defects.append({"StartBoundaryNotFoundDefect": "broken boundary: start not found",
-                          "CloseBoundaryNotFoundDefect": "broken boundary: never closed",
-                          "InvalidBase64PaddingDefect": "bad base64 padding",
-                          "InvalidBase64CharactersDefect": "bad base64 characters",
-                          "InvalidBase64LengthDefect": "bad base64 length",
-                          "MultipartInvariantViolationDefect": "multipart without parts",
-                          }.get(label, label))
+        defects.append(_DEFECT_NAMES.get(label, label))
+
+
+def _walk_part(part: email.message.Message, ctype: str, w: _Walk, depth: int) -> None:
     if ctype == "message/rfc822" or (ctype.startswith("message/") and part.is_multipart()):
         inner = part.get_payload()
         if isinstance(inner, list) and inner:
@@ -416,6 +433,9 @@ def _walk(part: email.message.Message, w: _Walk, depth: int) -> None:
         for child in children:
             if isinstance(child, email.message.Message):
                 _walk(child, w, depth + 1)
+        return
+    if ctype.startswith("multipart/"):  # the boundary never appeared: read it as text
+        w.texts.append(_parts_text(part, w.defects, ctype))
         return
     name = _filename(part)
     if ctype == "text/calendar" or name.lower().endswith((".ics", ".vcs")) or ctype in (

@@ -1,0 +1,181 @@
+"""notes.read_note: forwards unwrapped per client and language, replies and signatures cut."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from mailflow.letters import read_letter
+from mailflow.model import Address, Headers, Letter
+from mailflow.notes import parse_loose_date, read_note, split_reply, split_signature
+from tests.mail_samples import SAMPLES, Sample
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
+def test_sample(sample: Sample) -> None:
+    note = read_note(read_letter(sample.raw))
+    if sample.new:
+        assert sample.new in note.body
+    assert sample.not_new not in note.body
+    if sample.signature:
+        assert note.signature is not None and sample.signature in note.signature
+    if sample.orig_from is None:
+        assert note.original is None and note.original_body is None
+        return
+    assert note.original is not None
+    assert [a.addr for a in note.original.from_] == [sample.orig_from]
+    assert note.original.subject == sample.orig_subject
+    assert note.original.date is not None
+    assert note.original.date.isoformat() == sample.orig_date
+    assert note.original_body is not None and sample.orig_body in note.original_body
+    if sample.orig_not:
+        assert sample.orig_not not in note.original_body
+
+
+def by_name(name: str) -> Sample:
+    return next(s for s in SAMPLES if s.name == name)
+
+
+def test_forward_recipients_and_cc_are_read() -> None:
+    note = read_note(read_letter(by_name("outlook_desktop_rule").raw))
+    assert note.original is not None
+    assert [(a.name, a.addr) for a in note.original.to] == [
+        ("Bob Builder", "bob@example.net"), ("Carol Cole", "carol@example.org")]
+    assert [a.addr for a in note.original.cc] == ["dana@example.org"]
+
+
+def test_name_only_recipient_is_kept_without_address() -> None:
+    note = read_note(read_letter(by_name("outlook_original_message").raw))
+    assert note.original is not None
+    assert note.original.to == (Address(name="Bob Builder", addr=""),)
+
+
+def test_forward_of_forward_keeps_middle_comment_as_quoted() -> None:
+    note = read_note(read_letter(by_name("forward_of_forward").raw))
+    assert note.quoted is not None and "for your assistant" in note.quoted
+    assert note.body == "Recap please."
+
+
+def test_forward_signature_kept_aside() -> None:
+    note = read_note(read_letter(by_name("gmail_en_forward").raw))
+    assert note.original_signature is not None and "Head of Ops, Lisbon" in note.original_signature
+
+
+def test_reply_history_goes_to_quoted() -> None:
+    note = read_note(read_letter(by_name("reply_outlook").raw))
+    assert note.body == "Thursday works."
+    assert note.quoted is not None and note.quoted.startswith("From: Alice Archer")
+    assert note.signature is not None and note.signature.startswith("Best regards,")
+
+
+def test_interleaved_reply_keeps_every_answer() -> None:
+    note = read_note(read_letter(by_name("reply_interleaved").raw))
+    assert note.body == "Yes, put it first.\n\nLet us move hiring to next week."
+    assert note.quoted is not None and "Alice Archer wrote:" in note.quoted
+
+
+def test_plain_message_is_untouched() -> None:
+    letter = Letter(headers=Headers(subject="Notes"), header_fields=(), text="Line one\n\nLine two",
+                    html=None, calendars=(), attached=(), defects=(), size=0)
+    note = read_note(letter)
+    assert note.body == "Line one\n\nLine two"
+    assert note.signature is None and note.quoted is None and note.original is None
+
+
+def test_reply_subject_with_original_message_block_is_not_a_forward() -> None:
+    note = read_note(read_letter(by_name("reply_outlook_original_message").raw))
+    assert note.original is None
+    assert note.quoted is not None and "-----Original Message-----" in note.quoted
+
+
+@pytest.mark.parametrize("text,body,signature", [
+    ("Fine by me.\n\n-- \nBob\n+49 30 1234", "Fine by me.", "Bob\n+49 30 1234"),
+    ("Fine by me.\n\nSent from my iPad", "Fine by me.", "Sent from my iPad"),
+    ("Fine.\n\nVon meinem iPhone gesendet", "Fine.", "Von meinem iPhone gesendet"),
+    ("D'accord.\n\nCordialement,\nÉlodie Martin\nLyon", "D'accord.", "Cordialement,\nÉlodie Martin\nLyon"),
+    ("Passt.\n\nMit freundlichen Grüßen\nDieter", "Passt.", "Mit freundlichen Grüßen\nDieter"),
+    ("Thanks for the notes, very clear.\nI will join.", "Thanks for the notes, very clear.\nI will join.", None),
+    ("Best,\nAl", "Best,\nAl", None),  # a closing with nothing above is the whole message
+])
+def test_split_signature(text: str, body: str, signature: str | None) -> None:
+    assert split_signature(text) == (body, signature)
+
+
+def test_closing_followed_by_long_text_is_not_a_signature() -> None:
+    text = ("Short intro.\n\nThanks,\n" + "This paragraph is a long one that carries real content "
+            "about the agenda and the next steps for everyone involved.\n")
+    body, signature = split_signature(text)
+    assert signature is None and "real content" in body
+
+
+@pytest.mark.parametrize("intro", [
+    "On Tue, Mar 3, 2026 at 10:15 AM Alice <alice@example.com> wrote:",
+    "Am 03.03.2026 um 10:15 schrieb Alice Archer:",
+    "Le 3 mars 2026 à 10:15, Alice <alice@example.com> a écrit :",
+    "El 3/3/2026 a las 10:15, Alice escribió:",
+    "Em ter., 3 de mar. de 2026 às 10:15, Alice <alice@example.com> escreveu:",
+    "Op 3 mrt. 2026 om 10:15 heeft Alice <alice@example.com> het volgende geschreven:".replace(
+        "heeft Alice <alice@example.com> het volgende geschreven", "schreef Alice <alice@example.com>"),
+    "Alice Archer <alice@example.com> schrieb am Di., 3. März 2026, 10:15:",
+])
+def test_split_reply_intro_languages(intro: str) -> None:
+    own, quoted = split_reply(f"Yes.\n\n{intro}\n> earlier text\n")
+    assert own == "Yes."
+    assert quoted is not None and quoted.startswith(intro[:10]) and "earlier text" in quoted
+
+
+PLUS1 = dt.timezone(dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Tue, 3 Mar 2026 10:15:00 +0530", "2026-03-03T10:15:00+05:30"),
+    ("Tue, Mar 3, 2026 at 4:05 PM", "2026-03-03T16:05:00+01:00"),
+    ("Tuesday, March 3, 2026 12:05 AM", "2026-03-03T00:05:00+01:00"),
+    ("Di., 3. März 2026 um 10:15 Uhr", "2026-03-03T10:15:00+01:00"),
+    ("Dienstag, 3. März 2026 10.15 Uhr", "2026-03-03T10:15:00+01:00"),
+    ("mardi 3 mars 2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("martes, 3 de marzo de 2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("dinsdag 3 maart 2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("martedì 3 marzo 2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("terça-feira, 3 de março de 2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("March 3, 2026 at 10:15:00 AM PST", "2026-03-03T10:15:00-08:00"),
+    ("3 March 2026 at 10:15:00 GMT+5:30", "2026-03-03T10:15:00+05:30"),
+    ("3. März 2026 um 10:15:00 MEZ", "2026-03-03T10:15:00+01:00"),
+    ("2026-03-03 10:15", "2026-03-03T10:15:00+01:00"),
+    ("03/03/2026 10:15", "2026-03-03T10:15:00+01:00"),
+    ("3/14/2026 9:00 AM", "2026-03-14T09:00:00+01:00"),
+    ("next week sometime", None),
+])
+def test_parse_loose_date(text: str, expected: str | None) -> None:
+    got = parse_loose_date(text, PLUS1)
+    assert (got.isoformat() if got else None) == expected
+
+
+def test_loose_date_without_zone_or_fallback_is_none() -> None:
+    assert parse_loose_date("Tue, Mar 3, 2026 at 4:05 PM", None) is None
+
+
+def test_extract_json_fills_the_contract_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mailflow.cli import main
+
+    files = []
+    for name in ("gmail_en_forward", "outlook_de", "reply_gmail_en"):
+        path = tmp_path / f"{name}.eml"
+        path.write_bytes(by_name(name).raw)
+        files.append(str(path))
+    assert main(["extract", "--json", *files]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [r["file"] for r in records] == files
+    fwd, de, reply = records
+    assert "error" not in fwd
+    assert fwd["message"]["from"] == [{"name": "Bob Builder", "addr": "bob@example.net"}]
+    assert fwd["original"]["from"][0]["addr"] == "alice@example.com"
+    assert fwd["original"]["date"].startswith("2026-03-03T16:05:00+01:00")
+    assert fwd["body"] == "Please send the recap to everyone."
+    assert "revised budget" in fwd["original_body"]
+    assert de["original"]["subject"] == "Projekttreffen"
+    assert reply["original"] is None and reply["original_body"] is None
+    assert reply["body"].startswith("Thursday at 10:00 works")
