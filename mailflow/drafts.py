@@ -145,7 +145,7 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StripCell:
     text: str  # local clock, "15" or "20:30"
-    day: str  # "Wed 3" where the local date differs from the slot's first-zone date, else ""
+    day: str  # "Wed 3" where the local date changes (from the first zone's date at the start)
     state: str  # "slot" | "work" | "off" | "night"
 
 
@@ -170,6 +170,7 @@ def zone_strip(view: SlotView, participants: tuple[Participant, ...]) -> tuple[S
         work = (person.work_start, person.work_end) if person else (dt.time(9), dt.time(18))
         anchor = view.lines[0].local.date()
         cells = []
+        previous = anchor
         for c in columns:
             local = c.astimezone(tz)
             clock = f"{local:%H}" if local.minute == 0 else f"{local:%H:%M}"
@@ -181,7 +182,8 @@ def zone_strip(view: SlotView, participants: tuple[Participant, ...]) -> tuple[S
                 state = "night"
             else:
                 state = "off"
-            day = f"{local:%a} {local.day}" if local.date() != anchor else ""
+            day = f"{local:%a} {local.day}" if local.date() != previous else ""
+            previous = local.date()
             cells.append(StripCell(text=clock, day=day, state=state))
         rows.append(StripRow(label=line.label, name=line.name, cells=tuple(cells)))
     return tuple(rows)

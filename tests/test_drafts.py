@@ -301,3 +301,18 @@ def test_preview_lines() -> None:
     assert "To:      bob@example.com\nDue:     2026-03-06T09:00-05:00\nSubject: Follow-up: Draft the launch plan" in out
     assert "## Agreements" in out
     assert drafts.preview_lines([]) == ""
+
+
+def test_zone_strip_marks_the_day_change_once() -> None:
+    london = make_meeting().participants[0]
+    tokyo = replace(london, name="Kenji", addr="kenji@example.jp", zone="Asia/Tokyo", country="JP")
+    plan = next(p for p in run_plan(make_meeting("confirmation", participants=(london, tokyo)),
+                                    parties=(ALICE, Address(name="Kenji", addr="kenji@example.jp")))
+                if p.kind == "confirmation")
+    rows = drafts.zone_strip(dict(plan.context)["slot"], dict(plan.context)["participants"])
+    tokyo_row = rows[1]
+    assert [c.text for c in tokyo_row.cells][:6] == ["20", "21", "22", "23", "00", "01"]
+    assert [c.day for c in tokyo_row.cells if c.day] == ["Wed 11"]
+    assert tokyo_row.cells[4].day == "Wed 11" and tokyo_row.cells[4].state == "slot"
+    assert tokyo_row.cells[0].state == "off" and tokyo_row.cells[2].state == "night"
+    assert not any(c.day for c in rows[0].cells)
