@@ -491,6 +491,7 @@ class _Ctx:
     label_owner: str | None = None
     person: str | None = None
     speaker: str | None = None
+    line_speaker: str | None = None
     parent: str = ""
     release_due: dt.date | None = None
 
@@ -619,7 +620,7 @@ class _Reader:
                 return False
             if low in self.names or first in self.names:
                 continue
-            if n[:1].isupper() and not strict:
+            if not strict and (n[:1].isupper() or (len(n.split()) == 1 and len(n) >= 3)):
                 continue
             if n[:1].isupper() and len(n.split()) <= 3:
                 continue
@@ -729,6 +730,7 @@ class _Reader:
         n = len(lines)
         candidates: list[tuple[str, str]] = []  # (text to parse, evidence)
         scheduled: list[str] = []
+        n_headed = 0
         for i, ln in enumerate(lines):
             if ln.heading > 0:
                 kind = _section_kind(ln.text)
@@ -740,7 +742,8 @@ class _Reader:
                         if lines[j].text:
                             body.append(lines[j].text)
                         j += 1
-                    candidates.append(("\n".join(body), "\n".join(body)))
+                    candidates.insert(n_headed, ("\n".join(body), "\n".join(body)))
+                    n_headed += 1
                 elif kind == "scheduled":
                     j = i + 1
                     while j < n and lines[j].heading <= 0:
@@ -839,10 +842,10 @@ class _Reader:
                     text = sm.group(2)
             if line_speaker:
                 speaker = line_speaker
-            elif not text.startswith("...") and not ln.bullet and ln.indent == 0:
-                speaker = None if sm else speaker
+            elif ln.bullet:
+                speaker = None
             ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,
-                       parent=stack[-1].text if stack else "")
+                       parent=stack[-1].text if stack else "", line_speaker=line_speaker)
             for fr in stack:
                 if fr.label is not None:
                     ctx.label = fr.label
@@ -928,6 +931,9 @@ class _Reader:
             return
         m = lx.MARKER.match(text)
         if m:
+            who = (m.group("who") or "").strip()
+            if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
+                ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
         lab = _LABEL_ONLY.match(text)
@@ -962,6 +968,11 @@ class _Reader:
                     frame.person = text.strip().lstrip("@")
                     frame.label = "action"
                     return
+                hm = re.match(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$", text)
+                if hm and self._is_person(hm.group("owner"), strict=False):
+                    frame.person = hm.group("owner").lstrip("@")
+                    frame.label = "action"
+                    return
                 if text.endswith(":") and len(_content_tokens(text)) >= 1:
                     frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
                                                  owner=ctx.person or ctx.label_owner,
@@ -979,7 +990,7 @@ class _Reader:
         self._prose(text, evidence, ctx, prev_text, ln, frame=frame)
 
     def _action_item_line(self, text: str, evidence: str, ctx: _Ctx) -> None:
-        owner = ctx.person or ctx.label_owner
+        owner = ctx.line_speaker or ctx.person or ctx.label_owner
         got = self._assignment(text, ctx, strict=False)
         if got:
             self.add_action(got[0] if got[0] is not None else None, got[1], evidence, ctx)

@@ -25,8 +25,7 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^scheduled meetings?\b"), "scheduled"),
     (re.compile(r"^(?:(?:new )?action items?|actions?|ais?|todos?|to dos?|to-dos?|follow[ -]?ups?|"
                 r"next steps?|assignments?|takeaways?|(?:new )?action points?)\b|"
-                r"^(?:next|next week|plans?|plan for next week|today|up next|tasks?|"
-                r"this week|owners)$"), "action"),
+                r"^(?:next|next week|plans?|plan for next week|up next|tasks?|owners)$"), "action"),
     (re.compile(r"^(?:plan|plan of record|the plan|agreed plan|proposed plan)\b(?! for next)"), "plan"),
     (re.compile(r"^(?:overall |key |main |final |summary of |major )?(?:decisions?|decided|agreed|agreements?|resolutions?|resolved|consensus|"
                 r"conclusions?|outcomes?|meeting consensus|summary of decisions|"
@@ -40,7 +39,7 @@ MARKER = re.compile(
     r"^(?P<label>resolution|resolutions|resolved|decision|decisions|decided|agreed|agreement|"
     r"consensus|meeting consensus|conclusion|outcome|action items?|actions?|action points?|ai|"
     r"todo|to do|to-do|next steps?|next|follow[ -]?ups?|next meeting|next call|next sync)"
-    r"\s*(?:\([^)]{0,40}\))?\s*:\s*(?P<rest>.*)$",
+    r"\s*(?:\((?P<who>[^)]{0,40})\))?\s*:\s*(?P<rest>.*)$",
     re.I,
 )
 AGREE_LABELS = frozenset({"resolution", "resolutions", "resolved", "decision", "decisions",
