@@ -83,6 +83,7 @@ class _Atom:
     rrule: str | None = None
     nth: tuple[int, int, int | None, int | None, str | None] | None = None  # (n, wd, month, year, rel)
     grain: str | None = None
+    padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
 
 
 @dataclass(slots=True)
@@ -242,7 +243,7 @@ _YEAR_TAIL = r"(?:,?\s*(?:of\s+)?('\d{2}|\d{4}|\d{2})(?![\d:.]|\s*(?:" + _MER + 
 
 @_pattern(
     r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
-    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|\s+('\d{2}|\d{2})(?![\d:.]|\s*(?:" + _MER + r"|h\b)))?"
+    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?"
 )
 def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
@@ -253,7 +254,7 @@ def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if ys and y is None:
         end = m.end(2) + (1 if low[m.end(2): m.end(2) + 1] == "." else 0)
     if not _valid(y, mo, d):
-        return None
+        return _Atom(m.start(), end, "invalid") if y else None
     return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
 
 
@@ -267,7 +268,7 @@ def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     y = _year(m.group(3)) if m.group(3) else None
     end = m.end() if (y or not m.group(3)) else m.end(2)
     if not _valid(y, mo, d):
-        return None
+        return _Atom(m.start(), end, "invalid") if y else None
     return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
 
 
@@ -354,7 +355,10 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if n > 10_000:
         return None
     sign = -1 if direction in ("ago", "earlier") else 1
-    return _Atom(m.start(), m.end(), "shift", shift=(unit, sign * n))
+    a = _Atom(m.start(), m.end(), "shift", shift=(unit, sign * n))
+    if m.group(3) and direction in ("ago", "hence", "from now", "later") and unit in ("day", "week"):
+        a.grain = "keepclock"
+    return a
 
 
 @_pattern(
@@ -375,31 +379,33 @@ _CLOCK = (
 )
 
 
-@_pattern(r"(?:\b(" + _PREP + r")\s+)?" + _CLOCK)
+@_pattern(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)?" + _CLOCK)
 def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    prep, hs, ms, ss, mer_s = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    prep, hs, ms, ss, mer_s = m.group(1) or m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
     h = int(hs)
     sep = ""
     if ms is not None:
-        sep_m = re.search(r"[:h.]", low[m.start(2): m.start(3)])
+        sep_m = re.search(r"[:h.]", low[m.start(3): m.start(4)])
         sep = sep_m.group(0) if sep_m else ""
     short_mer = mer_s is not None and mer_s.strip(".").lower() in ("a", "p")
     if ms is None:
-        h_suffix = low[m.end(2): m.end(2) + 1] == "h"
+        h_suffix = low[m.end(3): m.end(3) + 1] == "h"
         if mer_s is None or short_mer:
-            if h_suffix and not low[m.end(2) + 1: m.end(2) + 2].isalpha():
-                a = _Atom(m.start(), m.end(2) + 1, "time", hour=h, minute=0, hour_only=True)
+            if h_suffix and not low[m.end(3) + 1: m.end(3) + 2].isalpha():
+                a = _Atom(m.start(), m.end(3) + 1, "time", hour=h, minute=0, hour_only=True, padded=True)
                 return a if h <= 23 else None
             if prep is None:
                 return None  # a bare number is not a time
-            after = low[m.end(2): m.end(2) + 14]
+            after = low[m.end(3): m.end(3) + 14]
             if re.match(r"[.,]\d", after):
                 return None
             if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x)\b)", after):
                 return None
             if h > 24:
                 return None
-            return _Atom(m.start(), m.end(2), "time", hour=h, hour_only=True, weak=prep.lower() in ("for", "by", "since", "after", "before"))
+            return _Atom(m.start(), m.end(3), "time", hour=h % 24, hour_only=True, weak=prep.lower() == "for")
+        if 13 <= h <= 23:
+            return _Atom(m.start(), m.end(), "time", hour=h, hour_only=True)
         if h > 12 or h == 0:
             return None
         return _Atom(m.start(), m.end(), "time", hour=h, mer=_mer(mer_s), hour_only=True)
@@ -408,11 +414,80 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if h > 23 and not (h == 24 and mi == 0):
         return None
     if sep == "." and mer_s is None and prep is None:
-        return _Atom(m.start(), m.end(3), "time", hour=h % 24, minute=mi, weak=True)
+        return _Atom(m.start(), m.end(4), "time", hour=h % 24, minute=mi, weak=True)
     if mer_s is not None and (h > 12 or h == 0):
         mer_s = None
-    end = m.end() if mer_s is not None else (m.end(4) if ss else m.end(3))
-    return _Atom(m.start(), end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s))
+    end = m.end() if mer_s is not None else (m.end(5) if ss else m.end(4))
+    return _Atom(m.start(), end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s),
+                 padded=hs.startswith("0") or sep == "h")
+
+
+@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))")
+def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    before = low[max(0, m.start() - 4): m.start()]
+    if before.endswith(("at ", "@")):
+        return None
+    return _Atom(m.start(), m.end(), "year", y=int(m.group(1)), weak=True)
+
+
+@_pattern(
+    r"(?<![\d:.,/])(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:tonight|tonite|tomorrow|today|this\s+(?:morning|afternoon|evening)"
+    r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))"
+)
+def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    if h > 23:
+        return None
+    mi = int(m.group(2)) if m.group(2) else None
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi or 0, hour_only=mi is None)
+
+
+@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))")
+def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    mi = int(m.group(2) or m.group(3))
+    if h > 23:
+        return None
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi)
+
+
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])")
+def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    a = _Atom(m.start(), m.end(), "time", hour=int(m.group(1)), minute=int(m.group(2)), weak=True)
+    a.end_clock = (int(m.group(3)) % 24, int(m.group(4)), None)
+    return a
+
+
+@_pattern(
+    r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})" + _SUFFIX + r"?\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
+    r"|\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
+)
+def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        d, rel = int(m.group(1)), m.group(2).lower()
+    else:
+        d, rel = lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())], m.group(4).lower()
+    if not 1 <= d <= 31:
+        return None
+    a = _Atom(m.start(), m.end(), "dayonly", d=d)
+    a.period = ("month", {"next": 1, "last": -1}.get(rel, 0))
+    return a
+
+
+@_pattern(
+    r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)"
+)
+def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(2))
+    if not 1 <= d <= 31 or (d <= 12 and not m.group(3)):
+        return None
+    return _Atom(m.start(), m.end(), "dayonly", d=d, wd=lex.WEEKDAYS[m.group(1).lower()])
+
+
+@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b")
+def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    what = {"eom": "month", "eoy": "year", "eow": "week"}.get((m.group(1) or "").lower(), (m.group(2) or "").lower())
+    return _Atom(m.start(), m.end(), "endof", period=(what, 0))
 
 
 @_pattern(
@@ -424,7 +499,9 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
     if conn.strip() == "and" and (prep or "").lower() != "between":
         return None
-    if not (prep or mer2 or mer1 or m1 or m2):
+    pod_after = re.match(r"\s+(?:at\s+night|tonight|in\s+the\s+(?:morning|afternoon|evening)|this\s+(?:morning|afternoon|evening))",
+                         low[m.end(): m.end() + 30])
+    if not (prep or mer2 or mer1 or m1 or m2 or pod_after):
         return None
     a1, a2 = int(h1), int(h2)
     if (mer1 and not 1 <= a1 <= 12) or (mer2 and not 1 <= a2 <= 12) or a2 > 24:
@@ -443,7 +520,7 @@ def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if mer and (h > 12 or h == 0):
         return None
     strong = mer is not None or low[m.end() - 1: m.end()] == "h"
-    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi, mer=mer, weak=not strong)
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi, mer=mer, weak=not strong, padded=True)
 
 
 @_pattern(
@@ -451,12 +528,16 @@ def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 )
 def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
-    return _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
-                 mer="am" if word == "midnight" else "pm")
+    a = _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
+              mer="am" if word == "midnight" else "pm")
+    if word == "midnight":
+        a.rrule = None
+        a.grain = "midnight"
+    return a
 
 
 @_pattern(
-    r"\b(?:at\s+)?(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
+    r"\b(?:at\s+)?(?<![:.\d])(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
     r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
 )
 def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
@@ -540,7 +621,7 @@ def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "pod", pod=key, weak=True)
 
 
-@_pattern(r"\b(?:(?:utc|gmt)\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])")
+@_pattern(r"\b(?:(?:utc|gmt)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])")
 def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         h, mi = int(m.group(2)), int(m.group(3) or 0)
@@ -554,7 +635,7 @@ def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
 
 
-@_pattern(r"(?<=[\d\s(])([+\-])(\d{2}):?(\d{2})(?![\d:])")
+@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])")
 def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(2)), int(m.group(3))
     if h > 14 or mi > 59 or mi % 15:
@@ -710,7 +791,7 @@ def _scan(text: str, low: str) -> list[_Atom]:
 
 
 _FILLER = re.compile(
-    r"(?:[\s,(){}\[\]]|\b(?:at|on|the|of|in|@|around|about|approx|approximately|from|starting|for|this|"
+    r"(?:[\s,(){}\[\]∙·•|]|\b(?:at|on|the|of|in|@|around|about|approx|approximately|from|starting|for|this|"
     r"is|by|ca|circa|o'clock|clock|h|hrs|hours|sharp|exactly|roughly|ish|-ish)\b|\.(?!\d))*",
     re.IGNORECASE,
 )
@@ -771,6 +852,9 @@ def _make_group(atoms: list[_Atom]) -> _Group:
             continue
         sides[-1].atoms.append(a)
     sides = [s for s in sides if s.atoms]
+    day_kinds = ("date", "datetime", "wd", "relday", "dayonly", "nth", "month")
+    if len(sides) == 2 and not sides[0].has("time", "datetime") and not sides[1].has(*day_kinds):
+        sides = [_Side(atoms=sides[0].atoms + sides[1].atoms)]
     if len(sides) == 1:
         t = next((a for a in sides[0].atoms if a.end_clock is not None), None)
         if t is not None and t.end_clock is not None:
@@ -781,7 +865,8 @@ def _make_group(atoms: list[_Atom]) -> _Group:
     return _Group(start=sides[0].atoms[0].start, end=sides[-1].atoms[-1].end, sides=sides)
 
 
-_STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every")
+_STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every",
+                 "endof", "year")
 
 
 def _meaningful(g: _Group) -> bool:
@@ -792,7 +877,7 @@ def _meaningful(g: _Group) -> bool:
     if strong:
         return True
     # weak date/time atoms count when two of them stand together ("sun 8.30", "6 Nov 2359")
-    weakish = [a for a in atoms if a.kind in _STRONG_KINDS]
+    weakish = [a for a in atoms if a.kind in _STRONG_KINDS and a.end > a.start]
     return len(weakish) >= 2
 
 
@@ -856,6 +941,9 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
     if date_a is not None:
         y, mo, d = date_a.y, date_a.m, date_a.d
         assert mo is not None and d is not None
+        year_a = side.first("year")
+        if y is None and year_a is not None:
+            y = year_a.y
         if y is None:
             y = today.year
             for k in range(9):
@@ -864,11 +952,6 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
                     break
             else:
                 return None, None, False
-            if wd_a is not None and dt.date(y, mo, d).weekday() != wd_a.wd:
-                for k in range(-1, 12):
-                    if _valid(today.year + k, mo, d) and dt.date(today.year + k, mo, d).weekday() == wd_a.wd and today.year + k >= today.year:
-                        y = today.year + k
-                        break
         if not _valid(y, mo, d):
             return None, None, False
         return dt.date(y, mo, d), "day", True
@@ -885,6 +968,19 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
                 y += 1
         got = _nth_weekday(y, mo, n, wd)
         return got, "day", True
+    endof = side.first("endof")
+    if endof is not None and endof.period is not None:
+        unit = endof.period[0]
+        if unit == "month":
+            return today.replace(day=calendar.monthrange(today.year, today.month)[1]), "day", True
+        if unit == "year":
+            return dt.date(today.year, 12, 31), "day", True
+        return today + dt.timedelta(days=(4 - today.weekday()) % 7), "day", True
+    period_a = side.first("period")
+    if wd_a is not None and wd_a.wd is not None and period_a is not None and period_a.period is not None \
+            and period_a.period[0] == "week":
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday + dt.timedelta(weeks=period_a.period[1], days=wd_a.wd), "day", True
     rel = side.first("relday")
     if rel is not None and rel.rel_days is not None:
         return today + dt.timedelta(days=rel.rel_days), "day", True
@@ -900,7 +996,8 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
             cand = base.replace(day=day_only.d)
             if cand < today and day_only.period is None:
                 continue
-            if wd_a is not None and cand.weekday() != wd_a.wd:
+            want = wd_a.wd if wd_a is not None else day_only.wd
+            if want is not None and cand.weekday() != want:
                 continue
             return cand, "day", True
         return None, None, False
@@ -960,7 +1057,7 @@ def _hour24(h: int, mer: str | None, pod: str | None) -> int:
         return h if h >= 12 else h + 12
     if pod and h < 12:
         pm = lex.PARTS_OF_DAY.get(pod, (False, 0))[0] or pod in ("tonight", "night")
-        if pm and not (pod in ("night", "tonight") and h <= 4) and not (pod.endswith("lunch") or pod == "lunchtime") or (
+        if pm and not (pod == "night" and h <= 4) and not (pod.endswith("lunch") or pod == "lunchtime") or (
             pod in ("lunch", "lunchtime") and h <= 3
         ):
             return h + 12
@@ -1026,13 +1123,16 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
     if g.borrowed:
         start_side = _Side(atoms=start_side.atoms + g.borrowed)
     # a zone or part of day written on one side applies to both
-    shared = [a for s in sides for a in s.atoms if a.kind in ("zone", "pod")]
+    shared = [a for s in sides for a in s.atoms if a.kind in ("zone", "pod", "year")]
     for a in shared:
         if a not in start_side.atoms and not start_side.has(a.kind):
             start_side = _Side(atoms=start_side.atoms + [a])
-    day, day_grain, _explicit = _resolve_day(start_side, ctx, None)
+    day, day_grain, explicit_day = _resolve_day(start_side, ctx, None)
     if day is None:
         return None
+    t_atom = start_side.first("time")
+    if t_atom is not None and t_atom.grain == "midnight" and not explicit_day:
+        day = day + dt.timedelta(days=1)
     clock = _clock_of(start_side)
     end_clock = _clock_of(end_side) if end_side else None
     shift = start_side.first("shift")
@@ -1048,6 +1148,16 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=instant, end=None,
                            grain=grain, zone=ctx.zone, doubt=None, rrule=None)
     rrule = next((a.rrule for a in start_side.atoms if a.rrule), None)
+    if clock is None and shift is not None and shift.grain == "keepclock" and len(start_side.atoms) == 1:
+        assert shift.shift is not None
+        unit, n = shift.shift
+        wall = dt.datetime.combine(day, dt.time(ctx.ref.hour))
+        try:
+            instant, _gd = wall_to_instant(wall, ctx.zone)
+        except (ValueError, OverflowError):
+            return None
+        return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=instant, end=None,
+                           grain="hour", zone=ctx.zone, doubt=None, rrule=None)
     if clock is None:
         if day_grain is None and not start_side.has("every"):
             return None
@@ -1074,6 +1184,10 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         if mer is None and end_clock[3] == "pm" and h < 12:
             mer = "am"
     hour = _hour24(h, mer, pod)
+    t_first = start_side.first("time")
+    if mer is None and not pod and 1 <= h <= 6 and t_first is not None and not t_first.padded and not zatom:
+        hour = h + 12
+        doubts.append(f"am/pm not stated: read {h} as {hour}:{mi:02d}")
     wall = dt.datetime.combine(day, dt.time(hour % 24, mi, sec or 0))
     if h == 24:
         wall += dt.timedelta(days=1)
