@@ -62,10 +62,17 @@ def _fail(what: str, exc: MailflowError) -> Step:
 
 
 def tls_context(server: Server) -> ssl.SSLContext:
-    """Certificate and host name verified; ``ca_file`` for a private CA."""
-    if server.ca_file:
-        return ssl.create_default_context(cafile=server.ca_file)
-    return ssl.create_default_context()
+    """Certificate and host name verified: the system's CAs plus ``ca_file`` (as imap.py does)."""
+    from .imap import tls_context as imap_tls_context
+
+    return imap_tls_context(server.ca_file)
+
+
+def _auth_failure(message: str) -> MailflowError:
+    """Wrong credentials: imap.AuthFailure (exit 77), the same error the runner would meet."""
+    from .imap import AuthFailure
+
+    return AuthFailure(message)
 
 
 def _where(s: Server) -> str:
@@ -95,8 +102,8 @@ def tls_summary(sock: Any) -> str:
 
 def _connect_error(kind: str, s: Server, exc: BaseException) -> MailflowError:
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return PermanentFailure(
-            f"{kind} TLS certificate of {_where(s)} not trusted: {exc.verify_message or exc}"
+        return ConfigError(
+            f"{kind.lower()}.ca_file: TLS certificate of {_where(s)} not trusted: {exc.verify_message or exc}"
             " (a private CA needs ca_file; check the host name)"
         )
     if isinstance(exc, ssl.SSLError):
@@ -135,7 +142,7 @@ def imap_login(client: IMAPClient, s: ImapSettings) -> None:
         text = exc.args[0] if exc.args else exc
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
-        raise ConfigError(f"IMAP login failed for {s.user} at {_where(s)}: {text}; {_secret_source(s)}") from exc
+        raise _auth_failure(f"IMAP login failed for {s.user} at {_where(s)}: {text}; {_secret_source(s)}") from exc
     except OSError as exc:
         raise TemporaryFailure(f"IMAP {_where(s)}: connection lost during login: {exc}") from exc
 
@@ -260,10 +267,10 @@ def smtp_login(conn: smtplib.SMTP, s: SmtpSettings) -> str:
         return f"{s.user} by password"
     except smtplib.SMTPAuthenticationError as exc:
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        raise ConfigError(f"SMTP login failed for {s.user} at {_where(s)}: {exc.smtp_code} {text}; "
-                          f"{_secret_source(s)}") from exc
+        raise _auth_failure(f"SMTP login failed for {s.user} at {_where(s)}: {exc.smtp_code} {text}; "
+                            f"{_secret_source(s)}") from exc
     except smtplib.SMTPException as exc:
-        raise ConfigError(f"SMTP login failed for {s.user} at {_where(s)}: {exc}; {_secret_source(s)}") from exc
+        raise _auth_failure(f"SMTP login failed for {s.user} at {_where(s)}: {exc}; {_secret_source(s)}") from exc
 
 
 def check_smtp(s: SmtpSettings, *, sender: str, rcpt: str) -> list[Step]:
