@@ -336,7 +336,7 @@ def render(plan: Plan, meeting: Meeting, *, env: jinja2.Environment, sender: Add
 def text_part(draft: Draft) -> str:
     """The text/plain part of a rendered draft."""
     msg = email.message_from_bytes(draft.data, policy=email.policy.default)
-    body = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    body = msg.get_body(preferencelist=("plain",))
     return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
 
 

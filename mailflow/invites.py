@@ -101,4 +101,5 @@ def invite(
         years = 30 if slot is not None and slot.rrule else 2
         last = start.date() + dt.timedelta(days=366 * years)
         cal.add_missing_timezones(first_date=first, last_date=last)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

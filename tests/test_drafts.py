@@ -16,7 +16,17 @@ import icalendar
 import jinja2
 import pytest
 from dateutil import parser as dateparser
-from test_plans import ALICE, BOB, NOW, PARTIES, SENDER, SENDER_ADDR, SLOT_START, make_meeting, run_plan
+from test_plans import (
+    ALICE,
+    BOB,
+    NOW,
+    PARTIES,
+    SENDER,
+    SENDER_ADDR,
+    SLOT_START,
+    make_meeting,
+    run_plan,
+)
 
 from mailflow import drafts, plans
 from mailflow.errors import OurFault
@@ -213,11 +223,11 @@ def _reparse(text: str, views: tuple[plans.SlotView, ...]) -> list[tuple[dt.date
     out = []
     for m in _LINE.finditer(text):
         tz = zoneinfo.ZoneInfo(zone_of[m.group("label")])
-        start = dateparser.parse(m.group("start"), default=dt.datetime(SLOT_START.year, 1, 1)).replace(tzinfo=tz)
+        start = dateparser.parse(m.group("start"), default=dt.datetime(SLOT_START.year, 1, 1, tzinfo=dt.UTC)).replace(tzinfo=tz)
         end_text = m.group("end")
         if "," not in end_text:  # the clock alone: same local day as the start
             end_text = f"{start:%Y-%m-%d} {end_text}"
-        end = dateparser.parse(end_text, default=dt.datetime(SLOT_START.year, 1, 1)).replace(tzinfo=tz)
+        end = dateparser.parse(end_text, default=dt.datetime(SLOT_START.year, 1, 1, tzinfo=dt.UTC)).replace(tzinfo=tz)
         out.append((start, end))
     return out
 

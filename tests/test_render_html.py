@@ -16,8 +16,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_plans import make_meeting, run_plan
 from test_drafts import ENV, _render
+from test_plans import make_meeting, run_plan
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SLOT_BLUE = (0x2B, 0x6C, 0xB0)  # the strip's slot colour (templates/_zone_strip.html.j2)
