@@ -404,14 +404,16 @@ class _Planner:
         view = slot_view(start, end, self.people)
         warnings = slot_warnings(start, end, self.people, now=self.now)
         rrule = self.meeting.slot.rrule if self.meeting.slot is not None else None
+        status = "proposed" if self.meeting.kind == "proposal" else "confirmed"
         confirm = self.make(
             "confirmation",
             to=self.parties,
-            subject=f"Confirmed: {self.title} — {view.text}",
+            subject=f"{status.capitalize()}: {self.title} — {view.text}",
             due=self.now,
             extra=f"{_iso(start)}/{_iso(end)}",
             context=(
                 ("slot", view),
+                ("status", status),
                 ("duration", duration_text(end - start)),
                 ("link", self.meeting.link),
                 ("warnings", warnings),

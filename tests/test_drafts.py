@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import html
 import re
 import zoneinfo
 from dataclasses import replace
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import icalendar
 import jinja2
+import markdown
 import pytest
 from dateutil import parser as dateparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_plans import (
     ALICE,
     BOB,
@@ -326,3 +330,17 @@ def test_zone_strip_marks_the_day_change_once() -> None:
     assert tokyo_row.cells[4].day == "Wed 11" and tokyo_row.cells[4].state == "slot"
     assert tokyo_row.cells[0].state == "off" and tokyo_row.cells[2].state == "night"
     assert not any(c.day for c in rows[0].cells)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+_PIECES = st.sampled_from([*"ab <>&;#*_`[]()!{}%\\-+.=|~:/\"'\n\t1", "&amp;", "<script>", "{{", "}}", "1. ", "    "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_md_escape_round_trips_through_markdown_as_the_same_text(text: str) -> None:
+    rendered = markdown.markdown(drafts.md_escape(text))
+    assert "<script" not in rendered
+    assert html.unescape(_TAG.sub("", rendered)).strip() == " ".join(text.split())

@@ -279,6 +279,8 @@ def test_confirmation_states_slot_in_every_zone_with_duration_link_and_warnings(
 
 def test_confirmation_uses_default_duration_and_proposal_is_confirmed_too() -> None:
     ps = by_kind(run_plan(make_meeting("proposal", duration=None)))
+    assert ps["confirmation"][0].subject.startswith("Proposed: Q1 planning — ")
+    assert dict(ps["confirmation"][0].context)["status"] == "proposed"
     view = dict(ps["confirmation"][0].context)["slot"]
     assert view.end - view.start == ScheduleSettings().default_duration
 
