@@ -237,10 +237,8 @@ def _infer_year(m: int, d: int, today: dt.date) -> dt.date | None:
     cand = _safe_date(today.year, m, d)
     if cand is None:
         return None
-    if cand < today - dt.timedelta(days=120):
+    if cand < today - dt.timedelta(days=120):  # due dates and meetings lie ahead
         cand = _safe_date(today.year + 1, m, d) or cand
-    elif cand > today + dt.timedelta(days=245):
-        cand = _safe_date(today.year - 1, m, d) or cand
     return cand
 
 
@@ -438,7 +436,7 @@ _LEAD_OWNER = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
-    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we)\s)|"
+    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we)\s)|:\s+(?=[A-Z@])|"
     r"\.\s*$"
 )
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
@@ -448,6 +446,7 @@ _ASK = re.compile(
     re.I,
 )
 _DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_VAGUE_REF = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$", re.I)
 _LEAD_FILLER = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
@@ -560,10 +559,14 @@ class _Reader:
         return None
 
     def _with_context(self, text: str, ctx: _Ctx) -> str:
-        if len(_content_tokens(text)) >= 4:
+        """Short or pronoun-only items get their topic appended: "do the release (Release 2.1)"."""
+        if len(_content_tokens(text)) >= 3 and not _VAGUE_REF.search(text):
             return text
-        extra = ctx.parent if ctx.parent and ctx.parent != text and not ctx.parent.endswith(":") \
-            else ctx.topic
+        parent = ctx.parent
+        if not parent or parent == text or parent.endswith(":") or _HANDLE_ONLY.match(parent) or \
+                _PERSON_ONLY.match(parent):
+            parent = ""
+        extra = parent or ctx.topic
         if not extra:
             return text
         extra_words = extra.split()
@@ -578,7 +581,7 @@ class _Reader:
         if lx.NOT_AGREEMENT.search(text):
             return
         text = self._with_context(text, ctx)
-        if any(a.text == text for a in self.agreements):
+        if any(a.text == text and a.evidence == evidence.strip() for a in self.agreements):
             return
         self.agreements.append(Agreement(text=text, evidence=evidence.strip()))
 

@@ -1,0 +1,293 @@
+"""Notes understanding: agreements, action items, due dates, next meeting (mailflow.minutes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailflow.minutes import extract_minutes, parse_next_meeting, resolve_due
+from mailflow.model import Minutes, Participant
+
+UTC = dt.timezone.utc
+# a Wednesday
+REF = dt.datetime(2024, 3, 6, 17, 0, tzinfo=UTC)
+
+
+def _mins(text: str, *, ref: dt.datetime = REF, zone: str = "UTC",
+          participants: tuple[Participant, ...] = ()) -> Minutes:
+    return extract_minutes(text, ref=ref, zone=zone, participants=participants)
+
+
+def _owners(m: Minutes) -> list[str | None]:
+    return [a.owner for a in m.action_items]
+
+
+MENTOR = Participant(name="Inês Duarte", addr="ines@mentors.example", zone="Europe/Lisbon",
+                     zone_source="config")
+FOUNDER = Participant(name="Chidi Okafor", addr="chidi@startup.example", zone="Africa/Lagos",
+                      zone_source="config")
+
+
+def test_mentoring_call_notes_with_participants_in_two_countries() -> None:
+    text = (
+        "Mentoring call, pricing and first hires\n"
+        "\n"
+        "## Decisions\n"
+        "- Focus on the B2B tier before consumer pricing\n"
+        "\n"
+        "## Action items\n"
+        "- Chidi to send the revised pitch deck by Friday\n"
+        "- Inês will introduce Chidi to two angel investors\n"
+        "\n"
+        "## Next call\n"
+        "Tuesday 19 March 2024, 16:00 Lisbon time\n"
+    )
+    m = _mins(text, zone="Europe/Lisbon", participants=(MENTOR, FOUNDER))
+    assert [a.text for a in m.agreements] == ["Focus on the B2B tier before consumer pricing"]
+    by_owner = {a.owner: a for a in m.action_items}
+    assert set(by_owner) == {"Chidi", "Inês"}
+    assert by_owner["Chidi"].due == dt.date(2024, 3, 8)
+    assert by_owner["Chidi"].owner_addr == "chidi@startup.example"
+    assert by_owner["Inês"].owner_addr == "ines@mentors.example"
+    assert by_owner["Chidi"].evidence == "- Chidi to send the revised pitch deck by Friday"
+    nm = m.next_meeting
+    assert nm is not None and nm.zone == "Europe/Lisbon" and nm.grain == "minute"
+    assert isinstance(nm.start, dt.datetime)
+    assert nm.start == dt.datetime(2024, 3, 19, 16, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Lisbon"))
+    assert nm.start.utcoffset() == dt.timedelta(0)  # Lisbon is on WET in March
+
+
+def test_standup_next_entries_become_owned_action_items() -> None:
+    text = (
+        "# Weekly stand-up\n"
+        "\n"
+        "@ana\n"
+        "  - Done:\n"
+        "    - shipped the export button\n"
+        "  - Next:\n"
+        "    - write the migration guide\n"
+        "    - fix the login redirect bug\n"
+        "\n"
+        "@bruno\n"
+        "  - Done: reviewed three PRs\n"
+        "  - Next: profile the search endpoint, pair with Ana on caching\n"
+    )
+    m = _mins(text)
+    got = {(a.owner, a.task) for a in m.action_items}
+    assert got == {
+        ("ana", "write the migration guide"),
+        ("ana", "fix the login redirect bug"),
+        ("bruno", "profile the search endpoint"),
+        ("bruno", "pair with Ana on caching"),
+    }
+    assert m.agreements == ()
+
+
+def test_quoted_history_in_a_reply_is_not_read_as_minutes() -> None:
+    text = (
+        "Thanks, adding one thing from today's call: Priya will update the budget sheet tomorrow.\n"
+        "\n"
+        "> On Tue, Sam wrote:\n"
+        "> Resolution: we drop the legacy importer\n"
+        "> Action: Sam to archive the old repo\n"
+    )
+    m = _mins(text)
+    assert m.agreements == ()
+    assert [(a.owner, a.due) for a in m.action_items] == [("Priya", dt.date(2024, 3, 7))]
+
+
+def test_notes_without_commitments_yield_no_action_items() -> None:
+    text = (
+        "## Updates\n"
+        "- The beta went out last week and feedback has been positive.\n"
+        "- Support tickets are down 20%.\n"
+        "\n"
+        "## Discussion\n"
+        "We talked about the roadmap for the spring. Nothing was decided yet.\n"
+    )
+    m = _mins(text)
+    assert m.action_items == ()
+    assert m.agreements == ()
+    assert m.next_meeting is None
+
+
+def test_prose_commitments_and_agreement_in_one_sentence() -> None:
+    m = _mins("Maria will send the survey by Friday; we agreed to focus on pricing first.")
+    assert [(a.owner, a.task, a.due) for a in m.action_items] == [
+        ("Maria", "send the survey by Friday", dt.date(2024, 3, 8))
+    ]
+    assert [a.text for a in m.agreements] == ["focus on pricing first"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tom hopes to look at the flaky tests.",
+        "Maybe Sam will review the design doc.",
+        "It would be nice if Lee could write the release notes.",
+        "If there is time, Ravi will port the parser.",
+        "Dana might update the wiki.",
+    ],
+)
+def test_hedged_wishes_and_conditional_offers_are_excluded(line: str) -> None:
+    assert _mins(line).action_items == ()
+
+
+def test_resolution_that_only_assigns_work_is_an_action_item() -> None:
+    text = (
+        "### Scheduled release for March 8th\n"
+        "**Resolution**: @kim will do the release.\n"
+        "\n"
+        "### Logo\n"
+        "**Resolution**: We keep the current logo.\n"
+    )
+    m = _mins(text)
+    assert [a.text for a in m.agreements] == ["We keep the current logo"]
+    (item,) = m.action_items
+    assert item.owner == "kim" and item.due == dt.date(2024, 3, 8)
+
+
+def test_scribe_minutes_resolution_and_action_markers() -> None:
+    text = (
+        "Present: jo, lee, max\n"
+        "topic: Storage API review\n"
+        "jo: I think we should ask them about quotas\n"
+        "lee: I'll take an action to draft the comment\n"
+        "RESOLUTION: close the review once the comment is posted\n"
+        "ACTION: max to file an issue about eviction\n"
+    )
+    m = _mins(text)
+    assert [a.text for a in m.agreements] == ["close the review once the comment is posted"]
+    owners = sorted(o or "" for o in _owners(m))
+    assert owners == ["lee", "max"]
+
+
+def test_checklist_open_items_are_actions_done_items_are_not() -> None:
+    text = "## Action items\n- [ ] @nina: update the onboarding doc\n- [x] @omar: book the room\n"
+    m = _mins(text)
+    assert [(a.owner, a.task) for a in m.action_items] == [("nina", "update the onboarding doc")]
+
+
+def test_group_owners_become_none_and_multiple_owners_are_joined() -> None:
+    text = "## Next steps\n- Everyone to review the RFC\n- Ana and Bo to pair on the CI fix\n"
+    m = _mins(text)
+    assert sorted((a.owner or "-") for a in m.action_items) == ["-", "Ana, Bo"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "due"),
+    [
+        ("by Friday", dt.date(2024, 3, 8)),
+        ("by Wednesday", dt.date(2024, 3, 13)),  # said on a Wednesday: next week's
+        ("tomorrow", dt.date(2024, 3, 7)),
+        ("tonight", dt.date(2024, 3, 6)),
+        ("by Dec 3", dt.date(2024, 12, 3)),
+        ("before 3 April", dt.date(2024, 4, 3)),
+        ("by 2024-05-01", dt.date(2024, 5, 1)),
+        ("by end of month", dt.date(2024, 3, 31)),
+        ("by the end of Q3", dt.date(2024, 9, 30)),
+        ("this week", None),
+        ("next week", None),
+        ("over the weekend", None),
+    ],
+)
+def test_due_phrases_resolve_against_the_meeting_day(phrase: str, due: dt.date | None) -> None:
+    assert resolve_due(phrase, today=dt.date(2024, 3, 6)) == due
+
+
+def test_before_next_call_uses_the_stated_next_meeting_date() -> None:
+    text = "Leo will rerun the benchmark before the next call.\n\nNext meeting: 2024-03-20\n"
+    m = _mins(text)
+    assert m.next_meeting is not None and m.next_meeting.start == dt.date(2024, 3, 20)
+    assert [a.due for a in m.action_items] == [dt.date(2024, 3, 20)]
+
+
+def test_due_uses_the_writer_zone_for_today() -> None:
+    late = dt.datetime(2024, 3, 6, 23, 30, tzinfo=UTC)  # already Thursday in Tokyo
+    m = _mins("Aiko will send the invoice tomorrow.", ref=late, zone="Asia/Tokyo")
+    assert [a.due for a in m.action_items] == [dt.date(2024, 3, 8)]
+
+
+def test_next_meeting_named_zone_is_dst_correct_on_both_sides_of_the_change() -> None:
+    before = parse_next_meeting("Thursday, 2023-11-02, 1pm US Pacific", today=dt.date(2023, 10, 26))
+    after = parse_next_meeting("Thursday, 2023-11-09, 1pm US Pacific", today=dt.date(2023, 10, 26))
+    assert before is not None and after is not None
+    assert isinstance(before.start, dt.datetime) and isinstance(after.start, dt.datetime)
+    assert before.start.isoformat() == "2023-11-02T13:00:00-07:00"
+    assert after.start.isoformat() == "2023-11-09T13:00:00-08:00"
+    assert before.zone == after.zone == "America/Los_Angeles"
+
+
+def test_next_meeting_precision_follows_the_text() -> None:
+    day = _mins("## Next Meeting\n\nMarch 20th\n").next_meeting
+    assert day is not None and day.start == dt.date(2024, 3, 20) and day.grain == "day"
+    wall = _mins("Next meeting: 2024-03-20 at 15:30\n").next_meeting
+    assert wall is not None and wall.zone is None and wall.grain == "minute"
+    assert isinstance(wall.start, dt.datetime) and wall.start.tzinfo is None
+    assert wall.start.isoformat() == "2024-03-20T15:30:00"
+    utc = _mins("## Next meeting\n\n* 2024-03-20, UTC 20:00\n").next_meeting
+    assert utc is not None and isinstance(utc.start, dt.datetime)
+    assert utc.start.isoformat() == "2024-03-20T20:00:00+00:00"
+
+
+def test_a_calendar_link_alone_is_not_a_next_meeting() -> None:
+    text = "## Upcoming Meetings\n\n* Calendar: https://calendar.example.org\n"
+    assert _mins(text).next_meeting is None
+
+
+def test_next_meeting_in_the_past_is_ignored() -> None:
+    assert _mins("Next meeting: 2024-02-01\n").next_meeting is None
+
+
+def test_agenda_and_open_questions_are_collected() -> None:
+    text = (
+        "## Agenda\n- Budget review\n- Hiring plan\n\n"
+        "## Open questions\n- Do we need a second region?\n"
+    )
+    m = _mins(text)
+    assert m.agenda == ("Budget review", "Hiring plan")
+    assert m.open_questions == ("Do we need a second region?",)
+
+
+def test_deferral_and_passed_vote_are_agreements() -> None:
+    text = (
+        "### Plugin API\n"
+        "ACTION: Revisit next week.\n"
+        "\n"
+        "### Travel fund\n"
+        "* Approved up to $500 for the workshop trip\n"
+    )
+    m = _mins(text)
+    texts = [a.text for a in m.agreements]
+    assert any(t.startswith("Revisit next week") for t in texts)
+    assert "Approved up to $500 for the workshop trip" in texts
+    assert m.action_items == ()
+
+
+def test_hostile_input_is_bounded_in_time() -> None:
+    inputs = [
+        "Alice will " + "a" * 1_000_000,
+        "- Action: @x will do it tomorrow\n" * 30_000,
+        "".join(" " * (i % 400) + "- Bob will fix it, and then\n" for i in range(20_000)),
+        "[" * 300_000 + "](" * 200_000,
+        "word will go\n" * 80_000,
+    ]
+    for text in inputs:
+        start = time.perf_counter()
+        m = _mins(text)
+        assert isinstance(m, Minutes)
+        assert time.perf_counter() - start < 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab @:-*#[]()\n\t.,;?!0123456789AIRwilto")), max_size=400))
+def test_never_raises(text: str) -> None:
+    m = _mins(text)
+    assert isinstance(m, Minutes)
+    for item in m.action_items:
+        assert item.task and item.evidence
