@@ -764,8 +764,8 @@ class _Reader:
             )
             if m and m.group("rest"):
                 candidates.append((m.group("rest"), ln.text))
-        for body, ev in candidates:
-            for chunk in body.split("\n"):
+        for cand_text, ev in candidates:
+            for chunk in cand_text.split("\n"):
                 got = parse_next_meeting(chunk, today=self.today, evidence=ev)
                 if got is not None and _as_date(got.start) > self.today:
                     self.next_meeting = got

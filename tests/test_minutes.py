@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mailflow.minutes import extract_minutes, parse_next_meeting, resolve_due
 from mailflow.model import Minutes, Participant
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # a Wednesday
 REF = dt.datetime(2024, 3, 6, 17, 0, tzinfo=UTC)
 
