@@ -474,6 +474,20 @@ def _normalise_owner(owner: str) -> str | None:
     return ", ".join(dict.fromkeys(parts)) or None
 
 
+def _shorten(text: str, max_words: int = 40) -> str:
+    """At most two sentences and max_words words: a recap line, not a paragraph."""
+    sentences = [x for x in _SENT_SPLIT.split(text) if x.strip()]
+    keep = sentences[:1]
+    for extra in sentences[1:2]:
+        if not re.match(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", extra, re.I):
+            keep.append(extra)
+    out = " ".join(keep)
+    words = out.split()
+    if len(words) > max_words:
+        out = " ".join(words[:max_words])
+    return out.strip().rstrip(".,;:")
+
+
 def _tidy_task(task: str) -> str:
     task = task.strip().strip(" .;,:-–—")
     task = re.sub(r"^(?:also|then|please)\s+", "", task, flags=re.I)
@@ -575,7 +589,7 @@ class _Reader:
         return f"{text} ({extra})"
 
     def add_agreement(self, text: str, evidence: str, ctx: _Ctx) -> None:
-        text = _tidy_task(text)
+        text = _shorten(_tidy_task(text))
         if len(_content_tokens(text)) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
         if lx.NOT_AGREEMENT.search(text):
@@ -619,7 +633,7 @@ class _Reader:
             if low in lx.GROUP_OWNERS:
                 continue
             first = low.split()[0]
-            if first in lx.NOT_NAMES:
+            if first in lx.NOT_NAMES or any(w in lx.NOT_NAMES for w in low.split()[1:]):
                 return False
             if low in self.names or first in self.names:
                 continue
@@ -884,7 +898,7 @@ class _Reader:
             if col is None:
                 continue
             fr.collector = None
-            items = [i.strip().rstrip(".,;") for i in col.items if i.strip()]
+            items = [i.strip().rstrip(".,;") for i in col.items if i.strip()][:8]
             if col.also_process:
                 items = [i for i in items if not re.match(r"^(?:will|we|i)\b", i, re.I)][:4]
             if col.kind == "agree":
@@ -931,6 +945,8 @@ class _Reader:
         # a person-only line opens a stand-up block
         if _HANDLE_ONLY.match(text) or (_PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
+            return
+        if lx.CONTEXT_LABEL.match(text):
             return
         m = lx.MARKER.match(text)
         if m:
@@ -1124,9 +1140,9 @@ class _Reader:
                 continue
             if status_only or short_yes:
                 continue
-            self._prose_agreement(c, clause, evidence, ctx, prev_text)
+            self._prose_agreement(c, text, evidence, ctx, prev_text)
 
-    def _prose_agreement(self, c: str, clause: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
+    def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
         if c.endswith("?"):
             return
         am = lx.AGREE_PROSE.match(c)
@@ -1152,8 +1168,8 @@ class _Reader:
             self.add_agreement(cm.group("what"), evidence, ctx)
             return
         if lx.UNANIMOUS.search(c):
-            text = c
-            if len(_content_tokens(c)) < 4 and (ctx.parent or prev_text):
+            text = line if len(_content_tokens(line)) <= 30 else c
+            if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx)
             return

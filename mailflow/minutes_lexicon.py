@@ -75,7 +75,8 @@ releases version docs doc documentation website blog board committee council fou
 projects repo repository ci build tests test code spec specs api apis will would should could
 can must shall might need needs needed one two three four five someone nobody anybody folks
 people members member chair moderator scribe host staff better best good great nice important
-time easier hard happy goal idea ready able free how way great everyone's let lets let's we'll we're
+time easier hard happy goal idea ready able free how way great tsc ctc wg question
+background context everyone's let lets let's we'll we're
 we've i'll i'm i've you'll he'll she'll they'll it'll that'll there's it's that's what's
 """.split())
 
@@ -222,5 +223,12 @@ wrap write work
 ASSENT = re.compile(
     r"^(?:done|sgtm|agreed|agree|yes|yep|yeah|ok|okay|sure|makes sense|sounds good|\+1|fine|"
     r"works for me|so mote it|so be it|resolved|approved|no objections?)\b[\s.!]*$",
+    re.I,
+)
+
+# lines that state the question or background, not an outcome
+CONTEXT_LABEL = re.compile(
+    r"^(?:[\w-]+\s+)?(?:summary|question|background|context|agenda item|discussion points?|problem|"
+    r"description|proposal|request|link|issue|notes?)\s*:|^no (?:new )?action items?\b",
     re.I,
 )
