@@ -43,7 +43,7 @@ from .plans import SlotView, message_id_for
 from .zones import tzinfo_for
 
 _PACKAGE = Path(__file__).resolve().parent
-TEMPLATE_DIRS = (_PACKAGE.parent / "templates", _PACKAGE / "_templates")
+TEMPLATE_DIRS = (_PACKAGE / "_templates", _PACKAGE.parent / "templates")  # installed, checkout
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _ADDR = re.compile(r"^[^\s<>()\[\]\\,;:\"@\x00-\x1f\x7f]+@[^\s<>()\[\]\\,;:\"@\x00-\x1f\x7f]+$")
@@ -67,8 +67,8 @@ _HTML_STYLES = (
 
 
 def packaged_templates() -> Path:
-    """The templates shipped with mailflow: the repo's top-level templates/ (editable install)
-    or ``mailflow/_templates`` (a wheel built with them copied in)."""
+    """The templates shipped with mailflow: ``mailflow/_templates`` in an installed wheel
+    (pyproject maps the top-level templates/ folder there), else the checkout's templates/."""
     for d in TEMPLATE_DIRS:
         if (d / "layout.html.j2").is_file():
             return d
