@@ -1,0 +1,155 @@
+"""One subprocess run per command against the real test servers (tests/servers.py).
+
+`[sys.executable, "-m", "mailflow.cli", ...]` exactly as cron or a shell would run it; every run
+has a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import servers
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTE = ROOT / "config" / "examples" / "forwarded-note.eml"
+
+
+def mailflow(*args: str, config: Path | None = None, timeout: float = 60,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "mailflow.cli"]
+    if config is not None:
+        argv += ["--config", str(config)]
+    return subprocess.run([*argv, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+
+
+def message(n: int, sender: str, *, size: int = 0) -> bytes:
+    pad = ("x" * 70 + "\r\n") * (size // 72)
+    return (
+        f"From: Ada <{sender}>\r\nTo: bot <{sender}>\r\nSubject: Notes {n}\r\n"
+        f"Date: Tue, 24 Mar 2026 17:20:00 +0000\r\nMessage-ID: <smoke-{n}-{os.getpid()}@example.test>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Agreed:\r\n- Ship the pilot in April\r\n{pad}"
+    ).encode()
+
+
+def test_init_subprocess(tmp_path: Path) -> None:
+    out = tmp_path / "c.toml"
+    r = mailflow("init", "--address", "bot@example.test", "--imap-host", "127.0.0.1", "--smtp-host",
+                 "127.0.0.1", "--zone", "Europe/Berlin", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    r = mailflow("init", "--address", "bot@example.test", "--imap-host", "h", "--smtp-host", "h",
+                 "--output", str(out))
+    assert r.returncode == 78 and "--force" in r.stderr
+
+
+def test_check_tls_with_the_test_ca(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
+                                    smtp_server: servers.SmtpServers) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password, imap_security="tls", smtp_security="starttls")
+    r = mailflow("check", config=cfg)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert re.search(r"ok\s+IMAP 127\.0\.0\.1:\d+ \(tls\): connected, TLSv1\.[23] \S+, certificate ok", out), out
+    assert re.search(r"ok\s+SMTP 127\.0\.0\.1:\d+ \(starttls\): connected, TLSv1\.[23]", out), out
+    for cap in ("IDLE", "MOVE", "UIDPLUS", "CONDSTORE"):
+        assert f"capability {cap}: yes" in out
+    assert "folder INBOX: 0 message(s)" in out
+    assert "folder Quarantine: missing" in out  # a warning, not a failure
+    assert "RSET (nothing sent)" in out
+    assert smtp_server.messages == []
+
+
+def test_check_json_and_send_test(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
+                                  smtp_server: servers.SmtpServers) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password, smtp_security="tls")
+    r = mailflow("check", "--json", "--send-test", mail_user.address, config=cfg)
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads(r.stdout)
+    assert data["smtp"][-1]["what"] == "SMTP test message" and data["smtp"][-1]["status"] == "ok"
+    assert len(smtp_server.messages) == 1
+
+
+def test_check_wrong_password_is_clear(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
+                                       smtp_server: servers.SmtpServers) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password, imap_security="tls",
+                               imap__password=None, imap__password_env="MF_TEST_IMAP_PW",
+                               smtp__password="wrong")
+    r = mailflow("check", config=cfg, env={"MF_TEST_IMAP_PW": "not-the-password"})
+    assert r.returncode == 77, r.stdout + r.stderr
+    assert f"IMAP login failed for {mail_user.address} at 127.0.0.1:{dovecot.tls_port}" in r.stdout
+    assert "$MF_TEST_IMAP_PW must hold the password" in r.stdout
+    assert f"SMTP login failed for {mail_user.address} at 127.0.0.1:{smtp_server.port}: 535" in r.stdout
+
+
+def test_poll_status_quarantine_roundtrip(tmp_path: Path, dovecot: servers.Dovecot,
+                                          mail_user: servers.MailUser, smtp_server: servers.SmtpServers) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password, limits__max_bytes=4000)
+    small = mail_user.append(message(1, mail_user.address))
+    big = mail_user.append(message(2, mail_user.address, size=6000))
+    r = mailflow("poll", config=cfg)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "2 new" in r.stdout and "1 quarantined" in r.stdout
+    inbox = {m.uid: m for m in mail_user.messages()}
+    assert list(inbox) == [small] and "$MailflowHandled" in inbox[small].flags
+    assert len(mail_user.messages("Quarantine")) == 1
+
+    r = mailflow("status", "--json", config=cfg)
+    assert r.returncode == 0, r.stderr
+    counts = json.loads(r.stdout)["messages"]
+    assert counts["quarantined"] == 1 and counts["handled"] + counts["skipped"] == 1
+
+    r = mailflow("quarantine", "list", config=cfg)
+    assert r.returncode == 0 and f"uid {big}" in r.stdout and "cannot parse" in r.stdout
+    r = mailflow("quarantine", "show", str(big), config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert "Subject: Notes 2" in r.stdout  # headers fetched from the quarantine folder
+
+    r = mailflow("quarantine", "retry", str(big), config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert "moved from Quarantine to INBOX" in r.stdout
+    assert mail_user.messages("Quarantine") == []
+    back = [m for m in mail_user.messages() if m.uid != small]
+    assert len(back) == 1 and "$MailflowHandled" not in back[0].flags
+    r = mailflow("quarantine", "list", config=cfg)
+    assert "nothing is quarantined" in r.stdout
+
+    # with a larger limit the retried message goes through
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password, limits__max_bytes=100000)
+    r = mailflow("poll", config=cfg)
+    assert r.returncode == 0 and "1 new" in r.stdout and "0 quarantined" in r.stdout, r.stdout
+    db = sqlite3.connect(tmp_path / "mailflow.sqlite3")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+
+
+def test_poll_reports_an_unreachable_server(tmp_path: Path, dovecot: servers.Dovecot,
+                                            mail_user: servers.MailUser, proxy: servers.Proxy) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=None, user=mail_user.address,
+                               password=mail_user.password, imap__port=proxy.port)
+    proxy.refuse(True)
+    r = mailflow("poll", config=cfg)
+    assert r.returncode != 0
+    assert "IMAP" in r.stdout
+
+
+def test_preview_extract_when_subprocess(tmp_path: Path) -> None:
+    example = ROOT / "config" / "mailflow.example.toml"
+    r = mailflow("preview", str(NOTE), "--now", "2026-03-24T17:30:00+00:00", config=example)
+    assert r.returncode == 0, r.stderr
+    assert "=== recap" in r.stdout and "kofi@example.com" in r.stdout
+    r = mailflow("extract", "--json", str(NOTE))
+    assert r.returncode == 0 and json.loads(r.stdout)["file"] == str(NOTE)
+    r = mailflow("when", "--json", "--ref", "2026-03-24T10:00:00+00:00", "next Tuesday 3pm")
+    assert r.returncode == 0 and json.loads(r.stdout)["mentions"]
