@@ -108,12 +108,20 @@ class _Group:
 # --- atoms --------------------------------------------------------------------------------------
 
 _Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
-_PATTERNS: list[tuple[re.Pattern[str], _Handler]] = []
+# (pattern, handler, needs): a pattern only runs when the text has a digit (needs == "digit") or
+# one of the needed substrings; this keeps the scan cheap on ordinary prose.
+_PATTERNS: list[tuple[re.Pattern[str], _Handler, str | re.Pattern[str] | None]] = []
+_DIGIT = "digit"
+_MONTH_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WD_HINTS = ("mon", "tu", "wed", "th", "fri", "sat", "sun")
 
 
-def _pattern(regex: str) -> Callable[[_Handler], _Handler]:
+def _pattern(regex: str, needs: str | tuple[str, ...] | None = None) -> Callable[[_Handler], _Handler]:
+    """Register an atom pattern (written against lower-cased text)."""
+
     def deco(fn: _Handler) -> _Handler:
-        _PATTERNS.append((re.compile(regex, re.IGNORECASE), fn))
+        hint = needs if needs is None or needs == _DIGIT else re.compile("|".join(map(re.escape, needs)))
+        _PATTERNS.append((re.compile(regex), fn, hint))
         return fn
 
     return deco
@@ -166,8 +174,8 @@ def _num(text: str) -> int | None:
 
 @_pattern(
     r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:t|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,6})?)?"
-    r"(?:\s*(z\b|[+-]\d{2}:?\d{2}\b))?)?(?!\d)"
-)
+    r"(?:\s*(z\b|[+-]\d{2}:?\d{2}\b))?)?(?!\d)",
+    needs=_DIGIT)
 def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if not _MIN_YEAR <= y <= _MAX_YEAR or not _valid(y, mo, d):
@@ -186,7 +194,7 @@ def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])")
+@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])", needs=_DIGIT)
 def _ymd(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     y = int(m.group(1))
     mon = m.group(3).lower()
@@ -212,8 +220,8 @@ def _order(a: int, b: int, order: str) -> tuple[int, int]:
 @_pattern(
     r"(?<![\d.:/,-])(\d{1,2})\s?/\s?(\d{1,2})(?:\s?/\s?(\d{4}|\d{2}))?(?![\d/]|\.\d|:\d)"
     r"|(?<![\d.:/,-])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?![\d-])"
-    r"|(?<![\d.:/,-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})(?![\d])|(\.)(?!\d)|(?=\s|$|[,;)]))(?!\.\d)"
-)
+    r"|(?<![\d.:/,-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})(?![\d])|(\.)(?!\d)|(?=\s|$|[,;)]))(?!\.\d)",
+    needs=_DIGIT)
 def _numdate(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     g = m.groups()
     if g[0] is not None:
@@ -243,8 +251,8 @@ _YEAR_TAIL = r"(?:,?\s*(?:of\s+)?('\d{2}|\d{4}|\d{2})(?![\d:.]|\s*(?:" + _MER + 
 
 @_pattern(
     r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
-    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?"
-)
+    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?",
+    needs=_DIGIT)
 def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
@@ -260,8 +268,8 @@ def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
-    r"(?:\s*,?\s*(\d{4})(?![\d:]))?"
-)
+    r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
+    needs=_DIGIT)
 def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
     d = int(m.group(2))
@@ -274,8 +282,8 @@ def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?(?:of\s+|in\s+)?(" + _MON + r")\b(?:\s*,?\s*(\d{4}))?"
-    r"|\b(" + _MON + r")\s+(?:the\s+)?(" + _ORDW + r")\b(?:\s*,?\s*(\d{4}))?"
-)
+    r"|\b(" + _MON + r")\s+(?:the\s+)?(" + _ORDW + r")\b(?:\s*,?\s*(\d{4}))?",
+    needs=_MONTH_HINTS)
 def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         d, mon, ys = lex.ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2), m.group(3)
@@ -288,7 +296,7 @@ def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
 
 
-@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])")
+@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])", needs=_MONTH_HINTS)
 def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
     y = _year(m.group(2), two_digit_ok=False) if m.group(2) else None
@@ -303,8 +311,8 @@ def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:(next|this|last|past|previous|coming|upcoming|following)\s+)?(" + _WD + r")(?![a-z])(\.)?"
-    r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?"
-)
+    r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?",
+    needs=_WD_HINTS)
 def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(2).lower()
     mod = (m.group(1) or "").lower() or None
@@ -319,8 +327,8 @@ def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
-    r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b"
-)
+    r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b",
+    needs=("tod", "tom", "ton", "yes", "tmr"))
 def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = re.sub(r"\s+", " ", m.group(1).lower())
     a = _Atom(m.start(), m.end(), "relday", rel_days=lex.REL_DAYS[word])
@@ -332,8 +340,8 @@ def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+)?(" + _COUNT + r"|\d{1,4}|" + _NUMW
     + r"|half\s+an?)\s+(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
-    r"|(" + _COUNT + r"|\d{1,4}|" + _NUMW + r")\s+(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)"
-)
+    r"|(" + _COUNT + r"|\d{1,4}|" + _NUMW + r")\s+(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
+    needs=("sec", "min", "hour", "hr", "day", "week", "wk", "fortnight", "month", "quarter", "year", "yr"))
 def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         qty, unit_w, direction = m.group(1), m.group(2), "later"
@@ -363,8 +371,8 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:(next|this|last|coming|following|previous|current)\s+(week|month|year|quarter)|"
-    r"(?:the\s+)?(week|month)\s+after\s+next)\b"
-)
+    r"(?:the\s+)?(week|month)\s+after\s+next)\b",
+    needs=("week", "month", "year", "quarter"))
 def _period(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(3):
         return _Atom(m.start(), m.end(), "period", period=(m.group(3).lower(), 2))
@@ -379,7 +387,7 @@ _CLOCK = (
 )
 
 
-@_pattern(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)?" + _CLOCK)
+@_pattern(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)?" + _CLOCK, needs=_DIGIT)
 def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, hs, ms, ss, mer_s = m.group(1) or m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
     h = int(hs)
@@ -422,7 +430,7 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
                  padded=hs.startswith("0") or sep == "h")
 
 
-@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))")
+@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))", needs=_DIGIT)
 def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     before = low[max(0, m.start() - 4): m.start()]
     if before.endswith(("at ", "@")):
@@ -432,8 +440,8 @@ def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"(?<![\d:.,/])(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:tonight|tonite|tomorrow|today|this\s+(?:morning|afternoon|evening)"
-    r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))"
-)
+    r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))",
+    needs=_DIGIT)
 def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     if h > 23:
@@ -442,7 +450,7 @@ def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "time", hour=h, minute=mi or 0, hour_only=mi is None)
 
 
-@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))")
+@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))", needs=_DIGIT)
 def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     mi = int(m.group(2) or m.group(3))
@@ -451,7 +459,7 @@ def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "time", hour=h, minute=mi)
 
 
-@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])")
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])", needs=_DIGIT)
 def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     a = _Atom(m.start(), m.end(), "time", hour=int(m.group(1)), minute=int(m.group(2)), weak=True)
     a.end_clock = (int(m.group(3)) % 24, int(m.group(4)), None)
@@ -460,8 +468,8 @@ def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})" + _SUFFIX + r"?\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
-    r"|\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
-)
+    r"|\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b",
+    needs=(" month",))
 def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         d, rel = int(m.group(1)), m.group(2).lower()
@@ -475,8 +483,8 @@ def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
-    r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)"
-)
+    r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)",
+    needs=_DIGIT)
 def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(2))
     if not 1 <= d <= 31 or (d <= 12 and not m.group(3)):
@@ -484,7 +492,7 @@ def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "dayonly", d=d, wd=lex.WEEKDAYS[m.group(1).lower()])
 
 
-@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b")
+@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b", needs=("eom", "eoy", "eow", "end of"))
 def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     what = {"eom": "month", "eoy": "year", "eow": "week"}.get((m.group(1) or "").lower(), (m.group(2) or "").lower())
     return _Atom(m.start(), m.end(), "endof", period=(what, 0))
@@ -493,8 +501,8 @@ def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"(?:\b(between|from)\s+)?(?<![\d:.,/])([01]?\d|2[0-3])(?:\s*[:h.]\s*([0-5]\d))?\s*(" + _MER + r")?"
     r"\s*(-{1,2}|–|—|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*"
-    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d))?(?![\d/])\s*(" + _MER + r")?"
-)
+    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d))?(?![\d/])\s*(" + _MER + r")?",
+    needs=_DIGIT)
 def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
     if conn.strip() == "and" and (prep or "").lower() != "between":
@@ -513,7 +521,7 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)(?:\s*(" + _MER + r")|h(?![a-z]))?(?![\d/:.])")
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)(?:\s*(" + _MER + r")|h(?![a-z]))?(?![\d/:.])", needs=_DIGIT)
 def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(1)), int(m.group(2))
     mer = _mer(m.group(3))
@@ -524,8 +532,8 @@ def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
-    r"(?:\b(?:at|around|about|by|from|until|till|before|after|since)\s+)?(?:the\s+)?\b(noon|midday|mid\s+day|midnight|mid-day)\b"
-)
+    r"(?:\b(?:at|around|about|by|from|until|till|before|after|since)\s+)?(?:the\s+)?\b(noon|midday|mid\s+day|midnight|mid-day)\b",
+    needs=("noon", "midday", "mid day", "mid-day", "midnight"))
 def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
     a = _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
@@ -538,8 +546,8 @@ def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:at\s+)?(?<![:.\d])(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
-    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
-)
+    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])",
+    needs=("past", "after", " to ", "before", "till", " of "))
 def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     q = re.sub(r"\s+", " ", m.group(1).lower())
     rel = m.group(2).lower()
@@ -575,8 +583,8 @@ def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:(at|around|about|from|until|till|by)\s+)?(" + _HOURW + r")(?:[\s-]+(" + _MINW + r"|o'?\s?clock))?"
-    r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])"
-)
+    r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])",
+    needs=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"))
 def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, hw, mw, mer_s, pod = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
     h = _num(hw)
@@ -601,7 +609,7 @@ def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b")
+@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b", needs=_DIGIT)
 def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     if not 0 <= h <= 24:
@@ -611,8 +619,8 @@ def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:in\s+the\s+|this\s+|early\s+in\s+the\s+|late\s+in\s+the\s+|very\s+)?"
-    r"((?:early|late|mid)[\s-]+)?(morning|afternoon|evening|night|lunch\s*time|lunch)\b"
-)
+    r"((?:early|late|mid)[\s-]+)?(morning|afternoon|evening|night|lunch\s*time|lunch)\b",
+    needs=("morning", "afternoon", "evening", "night", "lunch"))
 def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = re.sub(r"\s+", "", m.group(2).lower())
     word = "lunchtime" if word.startswith("lunch") else word
@@ -635,7 +643,7 @@ def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
 
 
-@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])")
+@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])", needs=_DIGIT)
 def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(2)), int(m.group(3))
     if h > 14 or mi > 59 or mi % 15:
@@ -643,7 +651,7 @@ def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone=f"{m.group(1)}{h:02d}:{mi:02d}", weak=True)
 
 
-@_pattern(r"\b([a-z]+(?:/[a-z_\-]+){1,2})\b")
+@_pattern(r"\b([a-z]+(?:/[a-z_\-]+){1,2})\b", needs=("/",))
 def _zone_iana(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     name = orig[m.start(1): m.end(1)]
     tz = tzinfo_for(name)
@@ -652,7 +660,7 @@ def _zone_iana(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone=name, weak=True)
 
 
-@_pattern(r"\b((?:[a-z][a-z.']+\s+){0,2}[a-z][a-z.']+)\s+time\b")
+@_pattern(r"\b((?:[a-z][a-z.']+\s+){0,2}[a-z][a-z.']+)\s+time\b", needs=(" time",))
 def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     words = m.group(1).split()
     for i in range(len(words)):
@@ -671,7 +679,7 @@ def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return None
 
 
-@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b")
+@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b", needs=("your", "my ", "our ", "local"))
 def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     who = (m.group(1) or "my").lower()
     return _Atom(m.start(), m.end(), "zone", zone="@reader" if who == "your" else "@writer", weak=True)
@@ -679,8 +687,8 @@ def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(" + _WD + r"|day)\s+"
-    r"(?:of|in)\s+(?:(this|next|last|the)\s+month|(" + _MON + r")(?:\s*,?\s*(\d{4}))?)\b"
-)
+    r"(?:of|in)\s+(?:(this|next|last|the)\s+month|(" + _MON + r")(?:\s*,?\s*(\d{4}))?)\b",
+    needs=(" of ", " in "))
 def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     n_w = m.group(1).lower()
     n = -1 if n_w == "last" else lex.ORDINALS.get(n_w) or int(n_w[0])
@@ -693,7 +701,7 @@ def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(r"\b(?:on\s+)?the\s+(\d{1,2})" + _SUFFIX + r"\b(?:\s+of\s+(?:the\s+)?(this|next)\s+month)?"
-          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))")
+          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))", needs=("the",))
 def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1)) if m.group(1) else lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())]
     if not 1 <= d <= 31:
@@ -704,7 +712,7 @@ def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))")
+@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=_DIGIT)
 def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     if not 1 <= d <= 31:
@@ -714,8 +722,8 @@ def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:every|each)\s+(other\s+|second\s+|2nd\s+|third\s+|3rd\s+)?(" + _WD + r"|day|weekday|week|month|year|morning)s?\b"
-    r"|\b(?:on\s+)?(" + _WD + r")s\b|\b(daily|weekly|fortnightly|biweekly|bi-weekly|monthly)\b"
-)
+    r"|\b(?:on\s+)?(" + _WD + r")s\b|\b(daily|weekly|fortnightly|biweekly|bi-weekly|monthly)\b",
+    needs=("every", "each", "daily", "weekly", "monthly", "days"))
 def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     byday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
     if m.group(4):
@@ -742,11 +750,15 @@ def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "every", rrule=rule + iv)
 
 
-@_pattern(r"\s*(?:-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*")
+@_pattern(r"-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b",
+          needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
 def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    if m.end() - m.start() == 0:
-        return None
-    return _Atom(m.start(), m.end(), "range", weak=True)
+    start, end = m.start(), m.end()
+    while start > 0 and low[start - 1] in " \t":
+        start -= 1
+    while end < len(low) and low[end] in " \t":
+        end += 1
+    return _Atom(start, end, "range", weak=True)
 
 
 # --- scanning -----------------------------------------------------------------------------------
@@ -759,9 +771,20 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
-    for prio, (rx, handler) in enumerate(_PATTERNS):
+    has_digit = _ANY_DIGIT.search(low) is not None
+    for prio, (rx, handler, needs) in enumerate(_PATTERNS):
+        if needs == _DIGIT:
+            if not has_digit:
+                continue
+        elif needs is not None and not isinstance(needs, str) and needs.search(low) is None:
+            continue
+        if handler is _range and not found:
+            continue
         count = 0
         for m in rx.finditer(low):
             count += 1
