@@ -11,6 +11,8 @@ import zoneinfo
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailflow import plans
 from mailflow.config import ScheduleSettings
@@ -361,3 +363,50 @@ def test_cancellation_without_known_time_still_offers_slots() -> None:
     ctx = dict(resched.context)
     assert ctx["cancelled"] is None and len(ctx["slots"]) == 3
     assert resched.dedupe_key.count(":") == 2  # uid:kind:recipients, no slot extra
+
+
+# --- properties across zones and DST ------------------------------------------------------------
+
+ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
+         "Pacific/Chatham", "America/St_Johns", "Asia/Tokyo", "Europe/Berlin", "America/Sao_Paulo", "UTC"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone_a=st.sampled_from(ZONES),
+    zone_b=st.sampled_from(ZONES),
+    start_minutes=st.integers(min_value=0, max_value=400 * 24 * 60 // 15).map(lambda n: n * 15),
+    lead=st.integers(min_value=0, max_value=20 * 24 * 60),
+    kind=st.sampled_from(["notes", "confirmation", "cancellation"]),
+)
+def test_plans_never_due_before_now_and_every_zone_line_is_the_instant(
+    zone_a: str, zone_b: str, start_minutes: int, lead: int, kind: MeetingKind
+) -> None:
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=start_minutes)
+    now = start - dt.timedelta(minutes=lead)
+    people = (replace(ALICE_P, zone=zone_a), replace(BOB_P, zone=zone_b, country=None))
+    meeting = make_meeting(kind, start=start, participants=people)
+    ps = run_plan(meeting, now=now)
+    assert ps and all(p.due >= now for p in ps)
+    assert len({p.dedupe_key for p in ps}) == len(ps)
+    for p in ps:
+        ctx = dict(p.context)
+        views = [v for v in (ctx.get("slot"), ctx.get("next_meeting"), ctx.get("cancelled")) if v]
+        views += list(ctx.get("slots", ()))
+        for v in views:
+            assert all(line.local == v.start for line in v.lines)
+            assert all(line.local == v.end for line in v.end_lines)
+            assert {line.zone for line in v.lines} == {zone_a, zone_b}
+        for v in ctx.get("slots", ()):
+            assert now < v.start and v.end <= now + dt.timedelta(days=5)
+            for person in people:
+                _assert_inside_working_hours(v.start, v.end, person)
+
+
+def test_half_hour_zone_and_london_find_slots() -> None:
+    kolkata = replace(BOB_P, zone="Asia/Kolkata", country="IN", work_start=dt.time(9), work_end=dt.time(18))
+    slots = plans.free_slots((ALICE_P, kolkata), after=NOW, days=5, length=dt.timedelta(hours=1))
+    assert len(slots) == 3
+    for s in slots:
+        _assert_inside_working_hours(s, s + dt.timedelta(hours=1), kolkata)
+        _assert_inside_working_hours(s, s + dt.timedelta(hours=1), ALICE_P)
