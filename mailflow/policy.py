@@ -8,7 +8,7 @@ returns the first refusal as a ``Verdict`` -- "not for us" is a value, never an 
 Order of the rules (the first that objects wins):
 
     several_from      more than one From header, or a From naming several addresses
-    loop              mail from mailflow itself (own address, X-Mailflow-* header, our Auto-Submitted)
+    loop              mail from mailflow itself (own address, X-Mailflow-Key, our Auto-Submitted)
     auto_submitted    RFC 3834 Auto-Submitted other than "no"
     precedence        Precedence: bulk / junk / list / auto_reply
     mailing_list      List-Id / List-Unsubscribe / List-Post present
@@ -244,8 +244,10 @@ _OWN_AUTO = re.compile(r"mailflow", re.I)
 
 
 def loop(s: Screening) -> str | None:
-    """Refuse our own mail coming back: own address as sender, X-Mailflow-* or our Auto-Submitted."""
-    own = set(s.self_addrs)
+    """Refuse our own mail coming back: own address as sender, X-Mailflow-Key or our Auto-Submitted."""
+    # An own address listed by itself in `authorised` (the mailbox owner, who forwards notes)
+    # may write; mailflow's own mail is still caught by the markers it always sets.
+    own = set(s.self_addrs) - set(s.authorised)
     for addr in s.senders:
         if addr in own:
             return f"own mail: From is mailflow's own address {addr}"
@@ -253,9 +255,8 @@ def loop(s: Screening) -> str | None:
         addrs, _ = _read_from(value)
         if any(a in own for a in addrs):
             return "own mail: Return-Path/Sender is mailflow's own address"
-    for name, _ in s.letter.header_fields:
-        if name.startswith("x-mailflow-"):
-            return f"own mail: carries {name}"
+    if _has(s.letter, "x-mailflow-key"):
+        return "own mail: carries X-Mailflow-Key"
     for value in _values(s.letter, "auto-submitted"):
         if _OWN_AUTO.search(value[:_MAX_SCAN]):
             return "own mail: Auto-Submitted set by mailflow"

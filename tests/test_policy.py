@@ -190,6 +190,21 @@ def test_parser_and_policy_disagreeing_about_from_is_refused() -> None:
     assert check(lt).rule == "invalid_from"
 
 
+def test_owner_listed_by_address_may_write_but_mailflow_mail_is_still_a_loop() -> None:
+    owner = "owner@example.org"
+    selfs = ("mailflow@example.org", owner)
+    assert check(letter(("From", owner)), self_addrs=selfs).rule == "loop"
+    assert check(letter(("From", owner)), self_addrs=selfs, authorised=(owner,)).ok
+    assert check(letter(("From", owner)), self_addrs=selfs, authorised=("@example.org",)).rule == "loop"
+    marked = letter(("From", owner), ("X-Mailflow-Key", "recap:1"))
+    assert check(marked, self_addrs=selfs, authorised=(owner,)).rule == "loop"
+
+
+def test_other_mailflow_headers_are_not_a_loop() -> None:
+    # imap.py marks omitted attachment bodies with X-Mailflow-Omitted; that is not our mail
+    assert check(letter(FROM_ALICE, ("X-Mailflow-Omitted", "123 bytes not downloaded"))).ok
+
+
 def test_rule_order_loop_before_auto() -> None:
     v = check(letter(("From", "mailflow@example.org"), ("Auto-Submitted", "auto-generated")))
     assert v.rule == "loop"
