@@ -34,7 +34,7 @@ import calendar
 import datetime as dt
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
@@ -437,6 +437,7 @@ _LEAD_OWNER = re.compile(
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
     r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we)\s)|:\s+(?=[A-Z@])|"
+    r",\s+(?=(?:@[\w.-]{1,40}|[A-Z][a-z]{1,30})\s+(?:will|to|'ll|is going to)\s)|"
     r"\.\s*$"
 )
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
@@ -446,6 +447,10 @@ _ASK = re.compile(
     re.I,
 )
 _DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_TIME_WORDS = frozenset(
+    "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
+    "thursday friday saturday sunday morning afternoon evening".split()
+)
 _VAGUE_REF = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$", re.I)
 _LEAD_FILLER = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
@@ -472,6 +477,20 @@ def _normalise_owner(owner: str) -> str | None:
         return None
     parts = [p for p in parts if p.lower() not in lx.GROUP_OWNERS]
     return ", ".join(dict.fromkeys(parts)) or None
+
+
+_EMBEDDED_IF = re.compile(
+    r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
+    re.I,
+)
+_GH_URL = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
+_ANY_URL = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
+
+
+def _short_urls(text: str) -> str:
+    """Readable stand-ins for bare links: ".../repo/pull/43" -> "repo PR 43"."""
+    text = _GH_URL.sub(lambda m: f"{m.group(1)} {'PR' if m.group(2) == 'pull' else 'issue'} {m.group(3)}", text)
+    return _ANY_URL.sub(lambda m: m.group(1), text)
 
 
 def _shorten(text: str, max_words: int = 40) -> str:
@@ -574,7 +593,8 @@ class _Reader:
 
     def _with_context(self, text: str, ctx: _Ctx) -> str:
         """Short or pronoun-only items get their topic appended: "do the release (Release 2.1)"."""
-        if len(_content_tokens(text)) >= 3 and not _VAGUE_REF.search(text):
+        solid = [t for t in _content_tokens(text) if t not in _TIME_WORDS]
+        if len(solid) >= 3 and not _VAGUE_REF.search(text):
             return text
         parent = ctx.parent
         if not parent or parent == text or parent.endswith(":") or _HANDLE_ONLY.match(parent) or \
@@ -607,8 +627,10 @@ class _Reader:
         if not _content_tokens(task):
             return
         main = re.sub(r"\([^)]*\)", " ", task)
-        if lx.HEDGE.search(main) or main.rstrip().endswith("?"):
+        main = _EMBEDDED_IF.sub(" ", main)
+        if lx.HEDGE.search(main) or main.rstrip().endswith("?") or lx.ABSENCE.search(main):
             return
+        task = _short_urls(task)
         owner = _normalise_owner(owner) if owner else None
         due: dt.date | None = resolve_due(due_text or task, today=self.today,
                                           next_meeting=self.next_date)
@@ -637,7 +659,7 @@ class _Reader:
                 return False
             if low in self.names or first in self.names:
                 continue
-            if not strict and (n[:1].isupper() or (len(n.split()) == 1 and len(n) >= 3)):
+            if not strict and n[:1].isupper():
                 continue
             if n[:1].isupper() and len(n.split()) <= 3:
                 continue
@@ -1022,6 +1044,9 @@ class _Reader:
         if m and self._is_person(m.group("owner"), strict=True):
             self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
             return
+        if owner is None and lx.DEFER.match(text):
+            self.add_agreement(text, evidence, ctx)
+            return
         self.add_action(owner, text, evidence, ctx)
 
     def _marker(self, label: str, rest: str, ln: _Line, ctx: _Ctx, frame: _Frame) -> None:
@@ -1111,6 +1136,8 @@ class _Reader:
                 self.add_agreement(text, evidence, ctx)
             elif parent and len(_content_tokens(parent)) >= 2:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
+        if len(clauses) > 1 and len(text.split()) <= 30:
+            ctx = replace(ctx, parent=text)
         for clause in clauses:
             c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
             if not c:

@@ -138,7 +138,7 @@ UNANIMOUS = re.compile(
 DEFER = re.compile(
     r"^(?:(?:we(?:'ll| will)?|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
     r"revisit(?:ed)?\b|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
-    r"carried over|park(?:ed)?)\b",
+    r"carried over|park(?:ed)?|continue (?:the )?discussion|keep discussing|discuss(?: it| this)? further)\b",
     re.I,
 )
 SHORT_YES = re.compile(
@@ -231,4 +231,9 @@ CONTEXT_LABEL = re.compile(
     r"^(?:[\w-]+\s+)?(?:summary|question|background|context|agenda item|discussion points?|problem|"
     r"description|proposal|request|link|issue|notes?)\s*:|^no (?:new )?action items?\b",
     re.I,
+)
+
+# "Next: week off" is not a task
+ABSENCE = re.compile(
+    r"^\s*(?:week off|day off|days off|vacation|holiday|holidays|ooo|out of office|pto|away|off)\b", re.I
 )
