@@ -479,6 +479,7 @@ def _normalise_owner(owner: str) -> str | None:
     return ", ".join(dict.fromkeys(parts)) or None
 
 
+_CONDITIONAL = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
 _EMBEDDED_IF = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
     re.I,
@@ -594,7 +595,7 @@ class _Reader:
     def _with_context(self, text: str, ctx: _Ctx) -> str:
         """Short or pronoun-only items get their topic appended: "do the release (Release 2.1)"."""
         solid = [t for t in _content_tokens(text) if t not in _TIME_WORDS]
-        if len(solid) >= 3 and not _VAGUE_REF.search(text):
+        if len(solid) >= 2 and not _VAGUE_REF.search(text):
             return text
         parent = ctx.parent
         if not parent or parent == text or parent.endswith(":") or _HANDLE_ONLY.match(parent) or \
@@ -1138,9 +1139,12 @@ class _Reader:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
         if len(clauses) > 1 and len(text.split()) <= 30:
             ctx = replace(ctx, parent=text)
+        prev_clause = ""
         for clause in clauses:
             c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
-            if not c:
+            conditional = bool(_CONDITIONAL.match(prev_clause))
+            prev_clause = clause
+            if not c or conditional:
                 continue
             got = self._assignment(c, ctx, strict=True)
             if got:
