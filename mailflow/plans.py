@@ -16,6 +16,9 @@ Per Meeting.kind:
   cancellation   reschedule prompt with a METHOD:CANCEL .ics and three slots inside everyone's
                  working hours in the next ``schedule.reschedule_days`` days
   agenda, none   nothing
+When the message carries a calendar event organised by someone else (a real calendar's
+invitation or cancellation), mailflow sends its text but no .ics of its own (``ics_method``
+None): re-issuing another organiser's UID would fight their calendar.
 """
 
 from __future__ import annotations
@@ -234,6 +237,11 @@ class _Planner:
         self.title = title_of(meeting)
         self.people = _with_fallback(_parties_zoned(meeting, parties), _fallback_zone(meeting))
         head = meeting.note.letter.headers
+        inv = meeting.invite
+        # an event someone's calendar already sent out is theirs: no .ics of ours with its UID
+        self.own_calendar = inv is None or (
+            inv.organizer is not None and inv.organizer.addr.lower() == sender.lower()
+        )
         self.in_reply_to = head.message_id
         refs = tuple(r for r in head.references if r)
         self.references = refs + ((head.message_id,) if head.message_id and head.message_id not in refs else ())
@@ -418,7 +426,7 @@ class _Planner:
                 ("link", self.meeting.link),
                 ("warnings", warnings),
                 ("rrule", rrule),
-                ("ics_method", "REQUEST"),
+                ("ics_method", "REQUEST" if self.own_calendar else None),
                 ("ics_sequence", sequence_for(self.meeting)),
                 ("ics_zone", _ics_zone(self.meeting, _writer_zone(self.meeting))),
             ),
@@ -451,7 +459,7 @@ class _Planner:
                     ("duration", duration_text(length)),
                     ("days", self.schedule.reschedule_days),
                     ("link", self.meeting.link),
-                    ("ics_method", "CANCEL"),
+                    ("ics_method", "CANCEL" if self.own_calendar else None),
                     ("ics_sequence", sequence_for(self.meeting)),
                     ("ics_zone", _ics_zone(self.meeting, _writer_zone(self.meeting))),
                 ),

@@ -34,7 +34,16 @@ from test_plans import (
 
 from mailflow import drafts, plans
 from mailflow.errors import OurFault
-from mailflow.model import ActionItem, Address, Agreement, Draft, Meeting, Minutes, Plan
+from mailflow.model import (
+    ActionItem,
+    Address,
+    Agreement,
+    CalendarEvent,
+    Draft,
+    Meeting,
+    Minutes,
+    Plan,
+)
 
 ENV = drafts.make_environment(None)
 EVIL = "<script>alert(1)</script> {{ 7*7 }} {% if 1 %}x{% endif %} **bold** [click](http://evil.example/) &amp;"
@@ -344,3 +353,23 @@ def test_md_escape_round_trips_through_markdown_as_the_same_text(text: str) -> N
     rendered = markdown.markdown(drafts.md_escape(text))
     assert "<script" not in rendered
     assert html.unescape(_TAG.sub("", rendered)).strip() == " ".join(text.split())
+
+
+def test_someone_elses_calendar_event_gets_no_ics_of_ours() -> None:
+    event = CalendarEvent(
+        uid="evt-1@calendar.example", method="REQUEST", summary="Q1", start=SLOT_START, end=None,
+        grain="minute", tzid="Europe/London", organizer=Address(name="Cal", addr="carol@example.org"),
+        attendees=(), rrule=None, sequence=2, status="CONFIRMED", location=None, description=None,
+    )
+    for kind, plan_kind in (("confirmation", "confirmation"), ("cancellation", "reschedule")):
+        meeting = replace(make_meeting(kind), invite=event)  # type: ignore[arg-type]
+        plan, draft = _one(meeting, plan_kind)
+        assert dict(plan.context)["ics_method"] is None
+        msg = _parse(draft)
+        assert msg.get_content_type() == "multipart/alternative"
+        assert not [p for p in msg.walk() if p.get_content_type() in ("text/calendar", "application/ics")]
+        assert "attached" not in _parts(msg)[0]
+    ours = replace(event, organizer=SENDER_ADDR)
+    plan, draft = _one(replace(make_meeting("confirmation"), invite=ours), "confirmation")
+    assert dict(plan.context)["ics_method"] == "REQUEST"
+    assert dict(plan.context)["ics_sequence"] >= 3
