@@ -296,6 +296,21 @@ def _cases() -> list[Case]:
     add(Case(name="to_smuggles_extra_party", expect="parsed",
              data=msg('To: "bob@partner.example, x@evil.example" <bob@partner.example>', body=NOTES)))
 
+    add(Case(name="from_encoded_word_posing_as_address", expect="skip-by-policy", rule="invalid_from",
+             data=msg("From: =?utf-8?q?alice@example.com?= <mallory@evil.example>", body=NOTES),
+             why="decoded, the display name reads as a second address: refused as malformed"))
+    add(Case(name="from_homoglyph_domain", expect="skip-by-policy", rule="unauthorised",
+             data=msg("From: Alice <alice@exаmple.com>", body=NOTES)))
+    add(Case(name="from_upper_case_is_the_same_person", expect="parsed",
+             data=msg("From: ALICE EXAMPLE <ALICE@EXAMPLE.COM>", body=NOTES)))
+    add(Case(name="inline_forward_block_with_hostile_headers", expect="parsed",
+             data=msg(body="FYI, see below.\n\n---------- Forwarded message ---------\n"
+                           "From: =?utf-8?q?Bob=0D=0ABcc:_x@evil.example?= <bob@partner.example>\n"
+                           "Date: Mon, 1 Mar 2027 at 09:00\n"
+                           "Subject: =?utf-8?q?Call=0D=0AX-Mailflow-Key:_forged?=\n"
+                           'To: Alice <alice@example.com>, "x@y.example"@evil.example, <@r.example:z@q.example>\n\n'
+                           "Can we meet on Thursday at 15:00?\n")))
+
     # --- size and depth ---
     add(Case(name="header_1mb", expect="bad",
              data=msg("X-Filler: " + "\r\n ".join(["x" * 70] * 15000), body=NOTES)))
