@@ -152,11 +152,11 @@ _MAX_SCAN = 4096  # characters of any header value the rules look at
 
 
 def _values(letter: Letter, name: str) -> list[str]:
-    return [v for n, v in letter.header_fields if n == name]
+    return [v for n, v in letter.header_fields if n.lower() == name]
 
 
 def _has(letter: Letter, name: str) -> bool:
-    return any(n == name for n, _ in letter.header_fields)
+    return any(n.lower() == name for n, _ in letter.header_fields)
 
 
 def _first_token(value: str) -> str:

@@ -5,9 +5,11 @@ Letters are built directly from model types, so these tests do not depend on the
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import email.utils
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -216,6 +218,20 @@ def test_every_rule_has_a_one_line_docstring() -> None:
     for r in policy.RULES:
         doc = r.__doc__ or ""
         assert doc and "\n" not in doc.strip(), r.__name__
+
+
+def test_policy_is_pure() -> None:
+    """No I/O, clock or logging: the module imports none of them."""
+    tree = ast.parse(Path(policy.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.split(".")[0])
+    banned = {"os", "time", "logging", "socket", "sqlite3", "imapclient", "aiosmtplib",
+              "subprocess", "datetime", "random"}
+    assert not imported & banned, imported & banned
 
 
 # --- Authentication-Results -----------------------------------------------------------------
