@@ -546,7 +546,8 @@ def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:at\s+)?(?<![:.\d])(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
-    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])",
+    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
+    r"(?:\s+(tonight|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?",
     needs=("past", "after", " to ", "before", "till", " of "))
 def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     q = re.sub(r"\s+", " ", m.group(1).lower())
@@ -576,6 +577,8 @@ def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if mer and hour > 12:
         mer = None
     a = _Atom(m.start(), m.end(), "time", hour=hour, minute=minute, mer=mer)
+    if m.group(5):
+        a.pod = m.group(5).split()[-1]
     if hw in ("noon",):
         a.mer = "pm" if hour >= 12 else "am"
     return a
@@ -828,6 +831,9 @@ def _joinable(gap: str) -> bool:
     return m is not None
 
 
+_ONE_PER_SIDE = frozenset({"wd", "date", "datetime", "relday", "dayonly", "time"})
+
+
 def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
     groups: list[_Group] = []
     cur: list[_Atom] = []
@@ -849,6 +855,16 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
             continue
         prev = cur[-1]
         gap = low[prev.end: a.start]
+        if a.kind in _ONE_PER_SIDE and gap.strip():
+            side_kinds = set()
+            for x in reversed(cur):
+                if x.kind == "range":
+                    break
+                side_kinds.add(x.kind)
+            if a.kind in side_kinds:
+                flush()
+                cur.append(a)
+                continue
         if _joinable(gap) or (gap == "" and a.kind == "range") or (prev.kind == "range" and _joinable(gap)):
             if a.kind == "range" and prev.kind == "range":
                 flush()
@@ -1111,7 +1127,7 @@ def _zone_of(g: _Group, ctx: _Ctx, on: dt.date) -> tuple[str, str | None, _Atom 
             noon = dt.datetime.combine(on, dt.time(12))
             for iana, _desc, _dst in cands:
                 tz = tzinfo_for(iana)
-                for pz in party:
+                for pz in ctx.party_zones:
                     ptz = tzinfo_for(pz)
                     if tz and ptz and noon.replace(tzinfo=tz).utcoffset() == noon.replace(tzinfo=ptz).utcoffset():
                         return iana, None, a
