@@ -464,7 +464,8 @@ def _content_tokens(s: str) -> list[str]:
 _STOP = frozenset(
     "a an the to of and or for in on at by with from into as is are be will would this that it "
     "we our us you i he she they them their his her its do does did so if then than also just "
-    "all any some not no yes can could may might must should shall".split()
+    "all any some not no yes can could may might must should shall up out about over off into there "
+    "here these those was were been being has have had".split()
 )
 
 
@@ -492,6 +493,15 @@ def _short_urls(text: str) -> str:
     """Readable stand-ins for bare links: ".../repo/pull/43" -> "repo PR 43"."""
     text = _GH_URL.sub(lambda m: f"{m.group(1)} {'PR' if m.group(2) == 'pull' else 'issue'} {m.group(3)}", text)
     return _ANY_URL.sub(lambda m: m.group(1), text)
+
+
+def _topic_of(heading: str) -> str:
+    """A heading as context: links gone, a trailing " - reviewers" list dropped."""
+    t = _URL.sub("", heading).strip(" :-–—")
+    head, sep, tail = t.rpartition(" - ")
+    if sep and head and len(tail.split()) <= 6 and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", tail):
+        t = head.strip()
+    return t
 
 
 def _shorten(text: str, max_words: int = 40) -> str:
@@ -678,7 +688,7 @@ class _Reader:
         m = _SELF.match(c)
         if m and (ctx.speaker or ctx.person):
             first = m.group("task").split()[0].lower()
-            if first in lx.NOT_TASK_START:
+            if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
                 return None
             return ctx.speaker or ctx.person, m.group("task")
         return None
@@ -836,7 +846,7 @@ class _Reader:
                 if kind is not None or ln.heading <= 2:
                     section = kind
                 if not (_explicit_dates(ln.text, self.today) and len(_toks(ln.text)) <= 4):
-                    topic = _URL.sub("", ln.text).strip(" :-–—")
+                    topic = _topic_of(ln.text)
                 if kind == "plan":
                     self._plan = (ln.text, ln.raw, [])
                 release_due = None
@@ -1137,10 +1147,14 @@ class _Reader:
                 self.add_agreement(text, evidence, ctx)
             elif parent and len(_content_tokens(parent)) >= 2:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
-        if len(clauses) > 1 and len(text.split()) <= 30:
-            ctx = replace(ctx, parent=text)
+        base_ctx = ctx
         prev_clause = ""
         for clause in clauses:
+            ctx = base_ctx
+            if len(clauses) > 1 and len(text.split()) <= 30:
+                others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
+                if len(_content_tokens(others)) >= 2:
+                    ctx = replace(base_ctx, parent=others)
             c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
             conditional = bool(_CONDITIONAL.match(prev_clause))
             prev_clause = clause

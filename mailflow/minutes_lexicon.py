@@ -237,3 +237,9 @@ CONTEXT_LABEL = re.compile(
 ABSENCE = re.compile(
     r"^\s*(?:week off|day off|days off|vacation|holiday|holidays|ooo|out of office|pto|away|off)\b", re.I
 )
+
+# "I'll point out that ..." is talk, not a task
+SPEECH_VERBS = frozenset("""
+point say mention note admit add repeat argue agree answer be have let leave just probably
+try guess assume suppose bet second echo
+""".split())
