@@ -287,9 +287,23 @@ def test_generated_mime(data: bytes) -> None:
     pipeline(data)
 
 
+SENDERS = st.sampled_from(
+    ["Alice <alice@example.com>", "Bob <bob@partner.example>", "Carol <carol@unknown.example>",
+     "Dev <dev@elsewhere.example>"]
+)
+DATES = st.sampled_from(
+    ["Mon, 01 Mar 2027 10:00:00 +0000", "Mon, 01 Mar 2027 10:00:00 -0500",
+     "Sun, 28 Mar 2027 01:30:00 +0530", "Sat, 30 Oct 2027 23:59:59 +1345", "Mon, 01 Mar 2027 10:00:00 GMT",
+     "Mon, 01 Mar 2027 10:00:00 -0000", "Mon, 01 Mar 2027 10:00:00 EST", "not a date", ""]
+)
+
+
 @given(
     TEXT,
     TEXT,
+    SENDERS,
+    SENDERS,
+    DATES,
     st.sampled_from(["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
                      "Pacific/Chatham", "UTC"]),
     st.datetimes(
@@ -299,11 +313,13 @@ def test_generated_mime(data: bytes) -> None:
     ),
 )
 @settings(FUZZ, max_examples=200)
-def test_text_with_time_phrases(subject: str, body: str, zone: str, now: dt.datetime) -> None:
+def test_text_with_time_phrases(
+    subject: str, body: str, sender: str, to: str, date: str, zone: str, now: dt.datetime
+) -> None:
     subject = " ".join(subject.split())[:200]
     data = (
-        f"From: Alice <alice@example.com>\r\nTo: Bob <bob@partner.example>\r\n"
-        f"Subject: {subject}\r\nDate: Mon, 01 Mar 2027 10:00:00 +0000\r\n"
+        f"From: {sender}\r\nTo: {to}\r\n"
+        f"Subject: {subject}\r\nDate: {date}\r\n"
         f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
     ).encode("utf-8", "surrogateescape")
     meeting = pipeline(data, now=now, zone=zone, auth_serv_id=None)
