@@ -93,8 +93,8 @@ def tls_summary(sock: Any) -> str:
     if not isinstance(sock, ssl.SSLSocket):
         return "no TLS"
     cipher = sock.cipher()
-    cert = sock.getpeercert() or {}
-    subject = dict(x[0] for x in cert.get("subject", ())) if cert else {}
+    cert: dict[str, Any] = dict(sock.getpeercert() or {})
+    subject = {k: v for rdn in cert.get("subject", ()) for k, v in rdn}
     expires = cert.get("notAfter", "?")
     name = subject.get("commonName") or next((v for k, v in cert.get("subjectAltName", ()) if k == "DNS"), "?")
     return f"{sock.version()} {cipher[0] if cipher else '?'}, certificate ok ({name}, expires {expires})"
@@ -213,12 +213,26 @@ def _check_folders(client: IMAPClient, s: ImapSettings) -> list[Step]:
         steps.append(_fail(f"folder {s.folder}", ConfigError(
             f"imap.folder: {s.folder!r} does not exist on {s.host}")))
     else:
-        info = client.select_folder(s.folder, readonly=True)
+        # read-write SELECT shows PERMANENTFLAGS (EXAMINE reports none); UNSELECT leaves without
+        # the expunge CLOSE would do, so without UNSELECT we only EXAMINE
+        can_unselect = client.has_capability("UNSELECT")
+        info = client.select_folder(s.folder, readonly=not can_unselect)
         total = int(info.get(b"EXISTS", 0))
         waiting = len(client.search(["NOT", "KEYWORD", s.handled_flag])) if total else 0
         steps.append(Step(status="ok", what=f"folder {s.folder}",
                           detail=f"{total} message(s), {waiting} without {s.handled_flag}"))
-        client.unselect_folder() if client.has_capability("UNSELECT") else client.close_folder()
+        if can_unselect and not s.handled_folder:
+            flags = {_decode(f) for f in info.get(b"PERMANENTFLAGS", ())}
+            if "\\*" in flags or s.handled_flag in flags:
+                steps.append(Step(status="ok", what="handled flag", detail=f"{s.handled_flag} can be stored"))
+            else:
+                steps.append(_fail("handled flag", ConfigError(
+                    f"imap.handled_flag: {s.folder} cannot store the keyword {s.handled_flag}; "
+                    "set imap.handled_folder to move handled mail instead")))
+        if can_unselect:
+            client.unselect_folder()
+        else:
+            client.close_folder()  # after EXAMINE: read-only, nothing is expunged
     others = [("quarantine_folder", s.quarantine_folder, "will be created when first needed"),
               ("sent_folder", s.sent_folder, "interrupted sends cannot be confirmed there"),
               ("handled_folder", s.handled_folder, "will be created when first needed")]

@@ -182,7 +182,7 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
     progress = Progress()
     try:
-        report = poll_once(config, now=_now, **_poll_hooks(poll_once, progress))  # type: ignore[arg-type]
+        report = poll_once(config, now=_now, **_poll_hooks(poll_once, progress))
     finally:
         progress.close()
     print(report.summary())
@@ -343,7 +343,7 @@ def quarantine_show(config: Config, uid: int) -> dict[str, object]:
             rec["headers_error"] = f"not found in {imap.quarantine_folder}"
             return rec
         head = client.fetch(found[:1], ["BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE MESSAGE-ID)]"])
-        value = next(iter(head.values()), {})
+        value: dict[bytes, Any] = next(iter(head.values()), {})
         raw = next((v for k, v in value.items() if k.startswith(b"BODY[HEADER")), b"")
         rec["headers"] = raw.decode("utf-8", "replace")
         rec["quarantine_uid"] = found[0]

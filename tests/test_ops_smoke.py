@@ -62,6 +62,7 @@ def test_check_tls_with_the_test_ca(tmp_path: Path, dovecot: servers.Dovecot, ma
     for cap in ("IDLE", "MOVE", "UIDPLUS", "CONDSTORE"):
         assert f"capability {cap}: yes" in out
     assert "folder INBOX: 0 message(s)" in out
+    assert "handled flag: $MailflowHandled can be stored" in out
     assert "folder Quarantine: missing" in out  # a warning, not a failure
     assert "RSET (nothing sent)" in out
     assert smtp_server.messages == []
@@ -132,6 +133,23 @@ def test_poll_status_quarantine_roundtrip(tmp_path: Path, dovecot: servers.Dovec
     db = sqlite3.connect(tmp_path / "mailflow.sqlite3")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+def test_poll_sends_a_recap_once(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
+                                 smtp_server: servers.SmtpServers) -> None:
+    cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                               password=mail_user.password)
+    uid = mail_user.append(message(1, "ada@example.test"))
+    r = mailflow("poll", config=cfg)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 handled" in r.stdout and "1 sent" in r.stdout, r.stdout + r.stderr
+    assert [m.uid for m in mail_user.messages() if "$MailflowHandled" in m.flags] == [uid]
+    assert len(smtp_server.messages) == 1
+    recap = smtp_server.messages[0].email
+    assert "Ship the pilot in April" in recap.get_body(("plain",)).get_content()
+    r = mailflow("poll", config=cfg)
+    assert r.returncode == 0 and "0 new" in r.stdout and "0 sent" in r.stdout
+    assert len(smtp_server.messages) == 1
 
 
 def test_poll_reports_an_unreachable_server(tmp_path: Path, dovecot: servers.Dovecot,
