@@ -148,6 +148,7 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+_CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
 _CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
 
 
@@ -157,7 +158,8 @@ def _continues(prev: _Line, line: _Line) -> bool:
         return False
     if line.text.startswith("..."):
         return True
-    if _CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text):
+    if _CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text) or _CONT_LABEL.match(line.text) \
+            or line.raw.startswith(("**", "__")):
         return False
     if prev.bullet and line.indent > prev.indent:
         return True
@@ -199,7 +201,7 @@ _RELDAY = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomo
 _END_MONTH = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
 _END_QUARTER = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
 _NEXT_MEETING_REF = re.compile(
-    r"\b(?:by|before|until|for|at|in|prior to)\s+(?:the\s+)?next\s+(?:meeting|call|sync|session|"
+    r"\b(?:by|before|until|for|at|in|prior to)\s+(?:the\s+|our\s+)?next\s+(?:meeting|call|sync|session|"
     r"weekly|telco|teleconference)\b",
     re.I,
 )
@@ -480,6 +482,7 @@ def _normalise_owner(owner: str) -> str | None:
     return ", ".join(dict.fromkeys(parts)) or None
 
 
+_QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
 _CONDITIONAL = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
 _EMBEDDED_IF = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
@@ -705,6 +708,8 @@ class _Reader:
                     for n in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner) if n.strip()):
                 return False
         if owner.lower() in ("we", "us"):
+            return False
+        if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
             return False
         if not self._is_person(owner, strict=strict):
             return False
@@ -979,6 +984,13 @@ class _Reader:
         if _HANDLE_ONLY.match(text) or (_PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
             return
+        qm = _QUESTION_LABEL.match(text)
+        if qm:
+            if qm.group(1).strip() and len(self.questions) < MAX_ITEMS:
+                self.questions.append(qm.group(1).strip())
+            elif not qm.group(1).strip():
+                frame.label = "questions"
+            return
         if lx.CONTEXT_LABEL.match(text):
             return
         m = lx.MARKER.match(text)
@@ -1036,6 +1048,10 @@ class _Reader:
                     return
                 self._action_item_line(text, evidence, ctx)
                 return
+        if label == "questions":
+            if len(self.questions) < MAX_ITEMS:
+                self.questions.append(text)
+            return
         if label == "status":
             self._prose(text, evidence, ctx, prev_text, ln, status_only=True)
             return
@@ -1190,10 +1206,13 @@ class _Reader:
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
         if c.endswith("?"):
             return
-        am = lx.AGREE_PROSE.match(c)
+        am = lx.AGREE_PROSE.match(c) or lx.AGREE_INNER.search(c)
         if am:
             what = am.group("what").strip()
-            if len(_content_tokens(what)) >= 2:
+            got = self._assignment(what, ctx, strict=True)
+            if got and got[0] is not None:
+                self.add_action(got[0], got[1], evidence, ctx)
+            elif len(_content_tokens(what)) >= 2:
                 self.add_agreement(what, evidence, ctx)
             return
         om = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"

@@ -88,7 +88,7 @@ COMMIT = (
     r"volunteers? to|volunteered to|has volunteered to|have volunteered to|agreed to|agrees to|"
     r"offered to|offers to|promised to|committed to|commits to|takes? (?:an |the )?action(?: item)? to|"
     r"took (?:an |the )?action(?: item)? to|(?:will|'ll) take (?:an |the )?action(?: item)? to|"
-    r"is assigned to|was assigned to|needs to|need to|has to|have to|must)"
+    r"is assigned to|was assigned to|needs to|need to|has to|have to|must|should)"
 )
 
 # words right after "to"/"will" that show it is not a task verb
@@ -120,6 +120,11 @@ AGREE_PROSE = re.compile(
     r"generally|unanimously|it was|was|been)\s+)"
     r"(?:agreed|agree|decided|resolved|concluded|approved|accepted|adopted)\b"
     r"(?:\s+(?:that|to|on|upon|with))?\s*[:,]?\s*(?P<what>.*)",
+    re.I,
+)
+AGREE_INNER = re.compile(
+    r"\b(?:and|we|we've|we have|we all|all|everyone|the (?:team|group|meeting|committee))\s+"
+    r"(?:have\s+|had\s+|then\s+)?(?:agreed|decided|resolved)\s+(?:to|that|on)\s+(?P<what>\S.*)",
     re.I,
 )
 CONSENSUS_PROSE = re.compile(

@@ -291,3 +291,27 @@ def test_never_raises(text: str) -> None:
     assert isinstance(m, Minutes)
     for item in m.action_items:
         assert item.task and item.evidence
+
+
+def test_agreement_that_assigns_work_becomes_an_owned_action_with_next_session_due() -> None:
+    text = (
+        "Ana suggested focusing on retention before new markets.\n"
+        "We agreed that Kwame will run five customer interviews before our next session.\n"
+        "Next session: 20 March 2024, 17:00 Berlin time\n"
+    )
+    m = _mins(text, zone="Europe/Berlin")
+    assert m.agreements == ()  # a suggestion alone is not an agreement
+    assert [(a.owner, a.due) for a in m.action_items] == [("Kwame", dt.date(2024, 3, 20))]
+
+
+def test_label_lines_are_not_glued_to_the_previous_line() -> None:
+    text = (
+        "**AI:** Jo - share the Q3 numbers before next call\n"
+        "**Open questions:** who owns the migration?\n"
+        "**Next call:** 14 March at 3pm\n"
+    )
+    m = _mins(text)
+    assert [(a.owner, a.task, a.due) for a in m.action_items] == [
+        ("Jo", "share the Q3 numbers before next call", dt.date(2024, 3, 14))
+    ]
+    assert m.open_questions == ("who owns the migration?",)
