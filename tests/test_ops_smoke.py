@@ -50,6 +50,28 @@ def test_init_subprocess(tmp_path: Path) -> None:
     assert r.returncode == 78 and "--force" in r.stderr
 
 
+def test_init_interactive_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal init asks; Enter takes each offered default (the zone is the system's)."""
+    import pty
+
+    master, slave = pty.openpty()
+    out = tmp_path / "t.toml"
+    proc = subprocess.Popen([sys.executable, "-m", "mailflow.cli", "init", "--output", str(out)],
+                            cwd=ROOT, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(slave)
+    answers = ["me@example.test", "", "", "", "", "mail.example.test", "", "", "", "smtp.example.test"]
+    os.write(master, ("\n".join(answers) + "\n" * 20).encode())
+    try:
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, stderr.decode()
+    assert b"IMAP host" in stdout and b"Your time zone" in stdout
+    text = out.read_text()
+    assert 'host = "mail.example.test"' in text and 'host = "smtp.example.test"' in text
+    assert 'authorised = ["@example.test"]' in text
+
+
 def test_check_tls_with_the_test_ca(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
                                     smtp_server: servers.SmtpServers) -> None:
     cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
@@ -90,6 +112,24 @@ def test_check_wrong_password_is_clear(tmp_path: Path, dovecot: servers.Dovecot,
     assert f"IMAP login failed for {mail_user.address} at 127.0.0.1:{dovecot.tls_port}" in r.stdout
     assert "$MF_TEST_IMAP_PW must hold the password" in r.stdout
     assert f"SMTP login failed for {mail_user.address} at 127.0.0.1:{smtp_server.port}: 535" in r.stdout
+
+
+def test_check_oauth2_token_command(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
+                                    smtp_server: servers.SmtpServers) -> None:
+    def config(token: str) -> Path:
+        command = f"echo {token}"
+        return servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
+                                    password=mail_user.password, imap_security="tls", smtp_security="tls",
+                                    imap__password=None, imap__oauth2_token_command=command,
+                                    smtp__password=None, smtp__oauth2_token_command=command)
+
+    r = mailflow("check", config=config(mail_user.token))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "IMAP login: " + mail_user.address + " by OAuth2 (XOAUTH2)" in r.stdout
+    assert "SMTP login: " + mail_user.address + " by OAuth2 (XOAUTH2)" in r.stdout
+    r = mailflow("check", config=config("expired-token"))
+    assert r.returncode == 77, r.stdout + r.stderr
+    assert "check oauth2_token_command" in r.stdout
 
 
 def test_poll_status_quarantine_roundtrip(tmp_path: Path, dovecot: servers.Dovecot,
