@@ -78,7 +78,8 @@ class Mailbox:
         return f"{self.settings.host}:{self.settings.port}"
 
     def connect(self) -> None:
-        """Connect, secure, log in and select the working folder."""
+        """Connect, secure, log in and select the working folder (again, after a drop)."""
+        self.close()
         s = self.settings
         with self._guard("connect"):
             if s.security == "tls":
@@ -91,7 +92,11 @@ class Mailbox:
             client.normalise_times = False
             if s.security == "starttls":
                 client.starttls(tls_context(s.ca_file))
-        secret = s.secret()  # ConfigError if the secret cannot be had: not a transport problem
+        try:
+            secret = s.secret()  # ConfigError if the secret cannot be had: not a transport problem
+        except BaseException:
+            self._discard()
+            raise
         with self._guard("login"):
             try:
                 if s.oauth2_token_command:
@@ -366,13 +371,24 @@ class Mailbox:
 
     # -- waiting --------------------------------------------------------------------------------
 
+    def _poll_wait(self, timeout: float, every: float = 30.0) -> bool:
+        """For servers without IDLE: NOOP every `every` seconds until news or the deadline."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            with self._guard("noop"):
+                _text_ok, responses = self._c().noop()
+            if any(_is_news(r) for r in responses):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, every))
+
     def idle_wait(self, timeout: float) -> bool:
         """IDLE for up to `timeout` seconds; True as soon as new mail (EXISTS/RECENT) arrives."""
         client = self._c()
         if not self.has("IDLE"):
-            time.sleep(max(0.0, timeout))
-            self.noop()
-            return False
+            return self._poll_wait(timeout)
         deadline = time.monotonic() + max(0.0, timeout)
         news = False
         premature = 0
@@ -466,6 +482,8 @@ class _Plan:
         if not isinstance(node, tuple) or not node:
             raise _OddStructure("not a body structure")
         header = self._want("HEADER") if root else self._want(f"{number}.MIME")
+        tree: Any
+        body: Any
         parts = _children(node)
         if parts is not None:
             children = [
@@ -476,7 +494,15 @@ class _Plan:
                 raise _OddStructure("empty multipart")
             tree = ("multipart", header, children)
         elif root:
-            raise _OddStructure("single-part message")  # just fetch it whole
+            size = _size(node)
+            if _text(node[0]).lower() == "message" or not _wanted(node):
+                if _text(node[0]).lower() == "message":
+                    raise _OddStructure("a bare message/* body")  # just fetch it whole
+                tree = ("omitted", header, size)
+            else:
+                limit = self.max_part_bytes if size > self.max_part_bytes else None
+                self.fetched_bytes += min(size, self.max_part_bytes)
+                tree = ("leaf", header, self._want("TEXT", limit), limit is not None)
         else:
             main, sub = _text(node[0]).lower(), _text(node[1]).lower()
             size = _size(node)

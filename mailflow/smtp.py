@@ -22,7 +22,7 @@ import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import aiosmtplib
 from aiosmtplib import (
@@ -293,7 +293,7 @@ class _Session:
         """Wait until the transport has handed everything to the kernel (the final dot is out).
 
         The deadline moves while bytes keep draining, so big messages on slow links are fine."""
-        transport = client.transport
+        transport = cast(asyncio.WriteTransport | None, client.transport)
         if transport is None:
             raise SMTPServerDisconnected("connection lost while sending")
         last = transport.get_write_buffer_size()

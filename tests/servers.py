@@ -15,12 +15,14 @@ same protocols a real deployment would.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import email
 import email.message
 import email.policy
 import grp
 import itertools
+import logging
 import os
 import pwd
 import re
@@ -291,6 +293,7 @@ class Dovecot:
             try:
                 server._fill_pool(100)  # before the first login: Dovecot reads them at once
                 server._launch(binary)
+                atexit.register(server.stop)  # even if the test session dies uncleanly
                 return server
             except ServerStartError as exc:
                 error = exc
@@ -765,6 +768,8 @@ class SmtpServers:
                 raise ValueError("give certs when there is no Dovecot")
             certs = dovecot.certs
         servers = cls(dovecot, certs)
+        # aiosmtpd warns "Session.login_data is deprecated" on every AUTH, from its own code
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         try:
             for security in ("plain", "starttls", "tls"):
                 servers._start_one(security)

@@ -267,12 +267,55 @@ def test_fetch_text_parts_skips_big_attachments(
     assert [a.get_filename() for a in inner_msg.iter_attachments()] == ["photo.png"]
 
 
-def test_fetch_text_parts_small_or_single_part_is_whole(
-    dovecot: servers.Dovecot, mail_user: servers.MailUser
-) -> None:
+def test_fetch_text_parts_small_message_is_whole(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
     small = mail_user.append(message(1))
-    single = mail_user.append(message(2, body="z" * 100_000))
     with Mailbox(settings(dovecot, mail_user)) as box:
         assert box.fetch_text_parts(small) == message(1)
-        assert box.fetch_text_parts(single, max_part_bytes=1000) == message(2, body="z" * 100_000)
         assert box.fetch_text_parts(999) is None
+
+
+def test_fetch_text_parts_cuts_long_text_at_a_line_end(
+    dovecot: servers.Dovecot, mail_user: servers.MailUser, proxy: servers.Proxy
+) -> None:
+    lines = "".join(f"line {i:06d} of the minutes\n" for i in range(40_000))  # ~1 MB of text
+    single = mail_user.append(message(1, body=lines.replace("\n", "\r\n")))
+    msg = EmailMessage()
+    msg["Subject"] = "log attached"
+    msg.set_content("see the attached log\n")
+    msg.add_attachment(lines, subtype="csv", filename="log.csv", cte="base64")
+    multi = mail_user.append(msg.as_bytes(policy=email.policy.SMTP))
+    with Mailbox(settings(dovecot, mail_user, port=proxy.port)) as box:
+        before = proxy.bytes_down
+        got_single = box.fetch_text_parts(single, max_part_bytes=10_000)
+        got_multi = box.fetch_text_parts(multi, max_part_bytes=10_000)
+        fetched = proxy.bytes_down - before
+    assert got_single is not None and got_multi is not None
+    assert fetched < 40_000
+    one = email.message_from_bytes(got_single, policy=email.policy.default)
+    assert one["Subject"] == "note 1"
+    text = one.get_content()
+    assert text.startswith("line 000000 of the minutes") and text.endswith("of the minutes\r\n")
+    assert 9_000 < len(got_single) < 11_000
+    two = email.message_from_bytes(got_multi, policy=email.policy.default)
+    (log,) = list(two.iter_attachments())
+    content = log.get_payload(decode=True).decode()
+    assert content.startswith("line 000000") and 5_000 < len(content) < 10_000
+    assert lines.startswith(content.rsplit("\n", 1)[0])  # base64 cut on a line: decodes cleanly
+
+
+def test_fetch_text_parts_single_part_binary_is_not_downloaded(
+    dovecot: servers.Dovecot, mail_user: servers.MailUser, proxy: servers.Proxy
+) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "just a file"
+    msg.set_content(b"%PDF" + b"\x00" * 2_000_000, maintype="application", subtype="pdf", filename="a.pdf")
+    uid = mail_user.append(msg.as_bytes(policy=email.policy.SMTP))
+    with Mailbox(settings(dovecot, mail_user, port=proxy.port)) as box:
+        before = proxy.bytes_down
+        got = box.fetch_text_parts(uid, max_part_bytes=10_000)
+        fetched = proxy.bytes_down - before
+    assert got is not None and fetched < 5_000
+    parsed = email.message_from_bytes(got, policy=email.policy.default)
+    assert parsed["Subject"] == "just a file" and parsed.get_filename() == "a.pdf"
+    assert int(parsed["X-Mailflow-Omitted"].split()[0]) > 2_000_000
+    assert parsed.get_payload(decode=True) == b""
