@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
+from .times import find_times
 
 MAX_CHARS = 400_000
 MAX_LINE = 2_000
@@ -383,7 +384,7 @@ def parse_next_meeting(
                 day, pos = today + dt.timedelta(days=1), rel.start()
     if day is None or day < today:
         return None
-    ev = (evidence or s).strip()
+    ev = _ev(evidence or s)
     window = s[max(0, pos - 40): pos + 120]
     tm = None
     for cand in _TIME.finditer(window):
@@ -521,6 +522,12 @@ def _shorten(text: str, max_words: int = 40) -> str:
     return out.strip().rstrip(".,;:")
 
 
+def _ev(text: str, limit: int = 500) -> str:
+    """Evidence as stored: the source text, stripped and capped."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _tidy_task(task: str) -> str:
     task = task.strip().strip(" .;,:-–—")
     task = re.sub(r"^(?:also|then|please)\s+", "", task, flags=re.I)
@@ -572,6 +579,8 @@ class _Reader:
     ) -> None:
         self.text = text
         self.today = _local_date(ref, zone)
+        self.ref = ref
+        self.zone = zone
         self.participants = participants
         self.agreements: list[Agreement] = []
         self.actions: list[ActionItem] = []
@@ -631,7 +640,7 @@ class _Reader:
         text = self._with_context(text, ctx)
         if any(a.text == text and a.evidence == evidence.strip() for a in self.agreements):
             return
-        self.agreements.append(Agreement(text=text, evidence=evidence.strip()))
+        self.agreements.append(Agreement(text=text, evidence=_ev(evidence)))
 
     def add_action(self, owner: str | None, task: str, evidence: str, ctx: _Ctx,
                    due_text: str | None = None) -> None:
@@ -653,7 +662,7 @@ class _Reader:
         text = self._with_context(task, ctx)
         if any(a.task == text and a.owner == owner for a in self.actions):
             return
-        self.actions.append(ActionItem(owner=owner, task=text, due=due, evidence=evidence.strip(),
+        self.actions.append(ActionItem(owner=owner, task=text, due=due, evidence=_ev(evidence),
                                        owner_addr=self._owner_addr(owner)))
 
     # ---- owner grammar -------------------------------------------------------------------
@@ -818,7 +827,8 @@ class _Reader:
                 candidates.append((m.group("rest"), ln.text))
         for cand_text, ev in candidates:
             for chunk in cand_text.split("\n"):
-                got = parse_next_meeting(chunk, today=self.today, evidence=ev)
+                got = parse_next_meeting(chunk, today=self.today, evidence=ev) or \
+                    self._shared_next(chunk, ev)
                 if got is not None and _as_date(got.start) > self.today:
                     self.next_meeting = got
                     self.next_date = _as_date(got.start)
@@ -827,9 +837,29 @@ class _Reader:
             dates = _explicit_dates(item[:60], self.today)
             if dates and dates[0][0] <= 3 and dates[0][1] > self.today:
                 d = dates[0][1]
-                self.next_meeting = NextMeeting(start=d, grain="day", zone=None, evidence=item)
+                self.next_meeting = NextMeeting(start=d, grain="day", zone=None, evidence=_ev(item))
                 self.next_date = d
                 return
+
+    def _shared_next(self, chunk: str, evidence: str) -> NextMeeting | None:
+        """Fallback: the shared time finder, for phrasings the local grammar does not know."""
+        try:
+            found = find_times(chunk[:MAX_LINE], ref=self.ref, zone=self.zone or "UTC")
+        except Exception:  # noqa: BLE001 - a fallback must not break the minutes
+            return None
+        for mention in found:
+            if mention.grain not in ("day", "hour", "minute"):
+                continue
+            if mention.grain == "day":
+                return NextMeeting(start=mention.start.date(), grain="day", zone=None,
+                                   evidence=_ev(evidence))
+            zone_stated = _ZONE.search(chunk[max(0, mention.span[0] - 12): mention.span[1] + 30])
+            if zone_stated is None:
+                return NextMeeting(start=mention.start.replace(tzinfo=None), grain="minute",
+                                   zone=None, evidence=_ev(evidence))
+            return NextMeeting(start=mention.start, grain="minute", zone=mention.zone,
+                               evidence=_ev(evidence))
+        return None
 
     # ---- the walk ------------------------------------------------------------------------------
 
