@@ -112,6 +112,11 @@ def test_check_wrong_password_is_clear(tmp_path: Path, dovecot: servers.Dovecot,
     assert f"IMAP login failed for {mail_user.address} at 127.0.0.1:{dovecot.tls_port}" in r.stdout
     assert "$MF_TEST_IMAP_PW must hold the password" in r.stdout
     assert f"SMTP login failed for {mail_user.address} at 127.0.0.1:{smtp_server.port}: 535" in r.stdout
+    env = {k: v for k, v in os.environ.items() if k != "MF_TEST_IMAP_PW"}
+    r = subprocess.run([sys.executable, "-m", "mailflow.cli", "--config", str(cfg), "check"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 78, r.stdout + r.stderr
+    assert "environment variable MF_TEST_IMAP_PW is not set" in r.stdout
 
 
 def test_check_oauth2_token_command(tmp_path: Path, dovecot: servers.Dovecot, mail_user: servers.MailUser,
