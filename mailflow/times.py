@@ -110,7 +110,8 @@ class _Group:
 _Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
 # (pattern, handler, needs): a pattern only runs when the text has a digit (needs == "digit") or
 # one of the needed substrings; this keeps the scan cheap on ordinary prose.
-_PATTERNS: list[tuple[re.Pattern[str], _Handler, str | re.Pattern[str] | None]] = []
+_PATTERNS: list[tuple[re.Pattern[str], _Handler, str | re.Pattern[str] | None, re.Pattern[str] | None]] = []
+_LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[((?:\\.|[^\]])+)\]\)")
 _DIGIT = "digit"
 _MONTH_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WD_HINTS = ("mon", "tu", "wed", "th", "fri", "sat", "sun")
@@ -121,7 +122,15 @@ def _pattern(regex: str, needs: str | tuple[str, ...] | None = None) -> Callable
 
     def deco(fn: _Handler) -> _Handler:
         hint = needs if needs is None or needs == _DIGIT else re.compile("|".join(map(re.escape, needs)))
-        _PATTERNS.append((re.compile(regex), fn, hint))
+        # a leading "(?<![...])" is checked after the match instead: a pattern that starts with a
+        # character class lets the regex engine skip ahead quickly
+        source = regex
+        lb = _LEADING_LOOKBEHIND.match(source)
+        not_after = None
+        if lb and "|" not in source[lb.end():].split("(", 1)[0]:
+            not_after = re.compile("[" + lb.group(1) + "]")
+            source = source[lb.end():]
+        _PATTERNS.append((re.compile(source), fn, hint, not_after))
         return fn
 
     return deco
@@ -382,51 +391,63 @@ def _period(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 _CLOCK = (
-    r"(?<![\d:.,/])([01]?\d|2[0-4])(?:\s*(?::|h|\.)\s*([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?)?"
+    r"(?<![\d:.,/])([01]?\d|2[0-4])(?:(?:\s?:\s?|h|\.)([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?)?"
     r"(?![\d/])(?:\s*(" + _MER_SHORT + r"))?"
 )
 
 
-@_pattern(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)?" + _CLOCK, needs=_DIGIT)
+_PREP_BEFORE = re.compile(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)$")
+
+
+def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
+    """The preposition ("at", "from", "@" ...) right before pos, and where it starts."""
+    pm = _PREP_BEFORE.search(low, max(0, pos - 16), pos)
+    if pm is None:
+        return None, pos
+    return pm.group(1) or pm.group(2), pm.start()
+
+
+@_pattern(_CLOCK, needs=_DIGIT)
 def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    prep, hs, ms, ss, mer_s = m.group(1) or m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
+    prep, m_start = _prep_before(low, m.start())
+    hs, ms, ss, mer_s = m.group(1), m.group(2), m.group(3), m.group(4)
     h = int(hs)
     sep = ""
     if ms is not None:
-        sep_m = re.search(r"[:h.]", low[m.start(3): m.start(4)])
+        sep_m = re.search(r"[:h.]", low[m.start(1): m.start(2)])
         sep = sep_m.group(0) if sep_m else ""
     short_mer = mer_s is not None and mer_s.strip(".").lower() in ("a", "p")
     if ms is None:
-        h_suffix = low[m.end(3): m.end(3) + 1] == "h"
+        h_suffix = low[m.end(1): m.end(1) + 1] == "h"
         if mer_s is None or short_mer:
-            if h_suffix and not low[m.end(3) + 1: m.end(3) + 2].isalpha():
-                a = _Atom(m.start(), m.end(3) + 1, "time", hour=h, minute=0, hour_only=True, padded=True)
+            if h_suffix and not low[m.end(1) + 1: m.end(1) + 2].isalpha():
+                a = _Atom(m_start, m.end(1) + 1, "time", hour=h, minute=0, hour_only=True, padded=True)
                 return a if h <= 23 else None
             if prep is None:
                 return None  # a bare number is not a time
-            after = low[m.end(3): m.end(3) + 14]
+            after = low[m.end(1): m.end(1) + 14]
             if re.match(r"[.,]\d", after):
                 return None
             if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x)\b)", after):
                 return None
             if h > 24:
                 return None
-            return _Atom(m.start(), m.end(3), "time", hour=h % 24, hour_only=True, weak=prep.lower() == "for")
+            return _Atom(m_start, m.end(1), "time", hour=h % 24, hour_only=True, weak=prep.lower() == "for")
         if 13 <= h <= 23:
-            return _Atom(m.start(), m.end(), "time", hour=h, hour_only=True)
+            return _Atom(m_start, m.end(), "time", hour=h, hour_only=True)
         if h > 12 or h == 0:
             return None
-        return _Atom(m.start(), m.end(), "time", hour=h, mer=_mer(mer_s), hour_only=True)
+        return _Atom(m_start, m.end(), "time", hour=h, mer=_mer(mer_s), hour_only=True)
     mi = int(ms)
     sec = int(ss) if ss else None
     if h > 23 and not (h == 24 and mi == 0):
         return None
     if sep == "." and mer_s is None and prep is None:
-        return _Atom(m.start(), m.end(4), "time", hour=h % 24, minute=mi, weak=True)
+        return _Atom(m_start, m.end(2), "time", hour=h % 24, minute=mi, weak=True)
     if mer_s is not None and (h > 12 or h == 0):
         mer_s = None
-    end = m.end() if mer_s is not None else (m.end(5) if ss else m.end(4))
-    return _Atom(m.start(), end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s),
+    end = m.end() if mer_s is not None else (m.end(3) if ss else m.end(2))
+    return _Atom(m_start, end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s),
                  padded=hs.startswith("0") or sep == "h")
 
 
@@ -780,7 +801,7 @@ _ANY_DIGIT = re.compile(r"\d")
 def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
-    for prio, (rx, handler, needs) in enumerate(_PATTERNS):
+    for prio, (rx, handler, needs, not_after) in enumerate(_PATTERNS):
         if needs == _DIGIT:
             if not has_digit:
                 continue
@@ -794,6 +815,8 @@ def _scan(text: str, low: str) -> list[_Atom]:
             if count > 5000:
                 break
             if m.end() == m.start():
+                continue
+            if not_after is not None and m.start() > 0 and not_after.match(low, m.start() - 1):
                 continue
             try:
                 atom = handler(m, low, text)
