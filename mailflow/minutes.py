@@ -38,7 +38,6 @@ from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
-from .times import find_times
 
 MAX_CHARS = 400_000
 MAX_LINE = 2_000
@@ -149,6 +148,7 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+_LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
 _CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
 _CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
 
@@ -454,7 +454,11 @@ _TIME_WORDS = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
     "thursday friday saturday sunday morning afternoon evening".split()
 )
-_VAGUE_REF = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$", re.I)
+_VAGUE_REF = re.compile(
+    r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$|"
+    r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b",
+    re.I,
+)
 _LEAD_FILLER = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
@@ -484,6 +488,10 @@ def _normalise_owner(owner: str) -> str | None:
 
 
 _QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
+_QUESTION_START = re.compile(
+    r"^(?:is|are|was|were|do|does|did|should|shall|can|could|would|will|what|how|why|who|which|"
+    r"when|where|any)\b", re.I
+)
 _CONDITIONAL = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
 _EMBEDDED_IF = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
@@ -508,11 +516,11 @@ def _topic_of(heading: str) -> str:
     return t
 
 
-def _shorten(text: str, max_words: int = 40) -> str:
-    """At most two sentences and max_words words: a recap line, not a paragraph."""
-    sentences = [x for x in _SENT_SPLIT.split(text) if x.strip()]
-    keep = sentences[:1]
-    for extra in sentences[1:2]:
+def _shorten(text: str, max_words: int = 40, sentences: int = 2) -> str:
+    """At most a few sentences and max_words words: a recap line, not a paragraph."""
+    parts = [x for x in _SENT_SPLIT.split(text) if x.strip()]
+    keep = parts[:1]
+    for extra in parts[1:sentences]:
         if not re.match(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", extra, re.I):
             keep.append(extra)
     out = " ".join(keep)
@@ -546,6 +554,7 @@ class _Ctx:
     speaker: str | None = None
     line_speaker: str | None = None
     parent: str = ""
+    parent_item: bool = False
     release_due: dt.date | None = None
 
 
@@ -571,6 +580,7 @@ class _Frame:
     owner: str | None = None
     person: str | None = None
     collector: _Collector | None = None
+    item: bool = False
 
 
 class _Reader:
@@ -631,8 +641,8 @@ class _Reader:
             extra = " ".join(extra_words[:12])
         return f"{text} ({extra})"
 
-    def add_agreement(self, text: str, evidence: str, ctx: _Ctx) -> None:
-        text = _shorten(_tidy_task(text))
+    def add_agreement(self, text: str, evidence: str, ctx: _Ctx, *, whole: bool = False) -> None:
+        text = _shorten(_tidy_task(text), sentences=4 if whole else 2)
         if len(_content_tokens(text)) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
         if lx.NOT_AGREEMENT.search(text):
@@ -698,7 +708,7 @@ class _Reader:
             if got is not False:
                 return got  # type: ignore[return-value]
         m = _SELF.match(c)
-        if m and (ctx.speaker or ctx.person):
+        if m and (ctx.speaker or ctx.person) and not re.match(r"^I\s+(?:need|have|must|should)\b", c):
             first = m.group("task").split()[0].lower()
             if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
                 return None
@@ -844,6 +854,8 @@ class _Reader:
     def _shared_next(self, chunk: str, evidence: str) -> NextMeeting | None:
         """Fallback: the shared time finder, for phrasings the local grammar does not know."""
         try:
+            from .times import find_times  # imported late: the time finder is optional here
+
             found = find_times(chunk[:MAX_LINE], ref=self.ref, zone=self.zone or "UTC")
         except Exception:  # noqa: BLE001 - a fallback must not break the minutes
             return None
@@ -907,6 +919,8 @@ class _Reader:
             self._flush(stack, len(keep))
             stack = keep
             text = ln.text
+            if ln.bullet and ln.indent == 0 and _LINK_ITEM.match(ln.raw):
+                topic = _topic_of(text)
             st = _SCRIBE_TOPIC.match(text)
             if st and not ln.bullet:
                 topic = _URL.sub("", _clean(st.group(1))).strip(" :-–—")
@@ -930,7 +944,8 @@ class _Reader:
             elif ln.bullet:
                 speaker = None
             ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,
-                       parent=stack[-1].text if stack else "", line_speaker=line_speaker)
+                       parent=stack[-1].text if stack else "", line_speaker=line_speaker,
+                       parent_item=stack[-1].item if stack else False)
             for fr in stack:
                 if fr.label is not None:
                     ctx.label = fr.label
@@ -946,7 +961,9 @@ class _Reader:
                 if not collector.also_process:
                     stack.append(frame)
                     continue
+            before = len(self.actions)
             self._line(ln, text, ctx, frame, prev_text)
+            frame.item = len(self.actions) > before
             stack.append(frame)
             prev_text = text
         self._flush(stack, 0, force=True)
@@ -1053,6 +1070,8 @@ class _Reader:
                 self.add_agreement(text, evidence, ctx)
             return
         if label == "action" or (label is None and ctx.section == "action"):
+            if ctx.parent_item:
+                return  # details of the task above
             if ln.bullet or ln.indent > 0 or label is not None or ctx.section == "action":
                 if text.endswith(":") and (_HANDLE_ONLY.match(text) or _PERSON_ONLY.match(text)):
                     frame.person = text.rstrip(":").strip().lstrip("@")
@@ -1150,8 +1169,9 @@ class _Reader:
                 return
             frame.label = "action"
             return
-        if lx.DEFER.match(rest) or re.match(r"^(?:as noted|see above|none|n/a)\b", rest, re.I):
-            if lx.DEFER.match(rest):
+        if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest) or \
+                re.match(r"^(?:as noted|see above|none|n/a)\b", rest, re.I):
+            if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest):
                 self.add_agreement(rest, evidence, ctx)
             return
         got = self._assignment(rest, ctx, strict=False)
@@ -1234,7 +1254,7 @@ class _Reader:
             self._prose_agreement(c, text, evidence, ctx, prev_text)
 
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
-        if c.endswith("?"):
+        if c.endswith("?") or _QUESTION_START.match(c):
             return
         am = lx.AGREE_PROSE.match(c) or lx.AGREE_INNER.search(c)
         if am:
@@ -1265,7 +1285,7 @@ class _Reader:
             text = line if len(_content_tokens(line)) <= 30 else c
             if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
-            self.add_agreement(text, evidence, ctx)
+            self.add_agreement(text, evidence, ctx, whole=True)
             return
         if lx.DEFER.match(c):
             text = c

@@ -248,3 +248,6 @@ SPEECH_VERBS = frozenset("""
 point say mention note admit add repeat argue agree answer be have let leave just probably
 try guess assume suppose bet second echo
 """.split())
+
+# an ownerless "ACTION: discuss ..." is a decision about the agenda, not a task
+DELIBERATE = re.compile(r"^(?:discuss|wait|keep (?:it )?open|leave (?:it )?open|hold)\b", re.I)
