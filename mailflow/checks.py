@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import email.message
 import email.utils
+import re
 import smtplib
 import socket
 import ssl
@@ -139,9 +140,7 @@ def imap_login(client: IMAPClient, s: ImapSettings) -> None:
         else:
             client.login(s.user, secret)
     except (LoginError, IMAPClientError) as exc:
-        text = exc.args[0] if exc.args else exc
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
+        text = _server_text(exc.args[0] if exc.args else exc)
         raise _auth_failure(f"IMAP login failed for {s.user} at {_where(s)}: {text}; {_secret_source(s)}") from exc
     except OSError as exc:
         raise TemporaryFailure(f"IMAP {_where(s)}: connection lost during login: {exc}") from exc
@@ -166,6 +165,13 @@ def _close_imap(client: IMAPClient) -> None:
             client.shutdown()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _server_text(value: object) -> str:
+    """A server's reply as text (imapclient hands some over as bytes, or as "b'...'")."""
+    text = _decode(value)
+    m = re.fullmatch(r"""b(['"])(.*)\1""", text, re.S)
+    return m.group(2) if m else text
 
 
 def _decode(value: object) -> str:

@@ -109,7 +109,7 @@ def test_check_wrong_password_is_clear(tmp_path: Path, dovecot: servers.Dovecot,
                                smtp__password="wrong")
     r = mailflow("check", config=cfg, env={"MF_TEST_IMAP_PW": "not-the-password"})
     assert r.returncode == 77, r.stdout + r.stderr
-    assert f"IMAP login failed for {mail_user.address} at 127.0.0.1:{dovecot.tls_port}" in r.stdout
+    assert f"IMAP login failed for {mail_user.address} at 127.0.0.1:{dovecot.tls_port}: [AUTHENTICATIONFAILED]" in r.stdout
     assert "$MF_TEST_IMAP_PW must hold the password" in r.stdout
     assert f"SMTP login failed for {mail_user.address} at 127.0.0.1:{smtp_server.port}: 535" in r.stdout
     env = {k: v for k, v in os.environ.items() if k != "MF_TEST_IMAP_PW"}
