@@ -488,6 +488,10 @@ def _normalise_owner(owner: str) -> str | None:
 
 
 _QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
+_QA_SAME_LINE = re.compile(
+    r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
+    re.I,
+)
 _QUESTION_START = re.compile(
     r"^(?:is|are|was|were|do|does|did|should|shall|can|could|would|will|what|how|why|who|which|"
     r"when|where|any)\b", re.I
@@ -1206,6 +1210,10 @@ class _Reader:
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
         if len(clauses) > 40:
             clauses = clauses[:40]
+        qa = _QA_SAME_LINE.match(text)
+        if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
+            self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
+            return
         short_yes = lx.SHORT_YES.match(text)
         if short_yes and not status_only:
             parent = ctx.parent or prev_text

@@ -147,7 +147,7 @@ DEFER = re.compile(
     re.I,
 )
 SHORT_YES = re.compile(
-    r"^(?:yes|yep|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b(?!/)[\s,.:;!-]*(?P<rest>.*)$",
+    r"^(?:yes|yep|yup|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b(?!/)[\s,.:;!-]*(?P<rest>.*)$",
     re.I,
 )
 
@@ -226,7 +226,7 @@ wrap write work
 """.split())
 
 ASSENT = re.compile(
-    r"^(?:done|sgtm|agreed|agree|yes|yep|yeah|ok|okay|sure|makes sense|sounds good|\+1|fine|"
+    r"^(?:done|sgtm|agreed|agree|yes|yep|yup|yeah|ok|okay|sure|makes sense|sounds good|\+1|fine|"
     r"works for me|so mote it|so be it|resolved|approved|no objections?)\b[\s.!]*$",
     re.I,
 )
