@@ -1013,10 +1013,12 @@ class _Reader:
             if self._plan is not None and ln.bullet and len(self._plan[2]) < 12:
                 self._plan[2].append(text)
             return
-        if prev_text.endswith("?") and lx.ASSENT.match(text) and \
-                len(_content_tokens(prev_text)) >= 2:
-            self.add_agreement(prev_text.rstrip("?").strip(), evidence, ctx)
-            return
+        if prev_text.endswith("?") and lx.ASSENT.match(text):
+            question = [x for x in _SENT_SPLIT.split(prev_text) if x.strip()][-1]
+            question = re.sub(r"^\.{2,}\s*", "", question).rstrip("?").strip()
+            if _content_tokens(question):
+                self.add_agreement(question, evidence, ctx)
+                return
         if _BRACKET_STATUS.match(text):
             self.add_agreement(text.strip("[].!"), evidence, ctx)
             return

@@ -227,7 +227,8 @@ wrap write work
 
 ASSENT = re.compile(
     r"^(?:done|sgtm|agreed|agree|yes|yep|yup|yeah|ok|okay|sure|makes sense|sounds good|\+1|fine|"
-    r"works for me|so mote it|so be it|resolved|approved|no objections?)\b[\s.!]*$",
+    r"works for me|so mote it|so be it|resolved|approved|no objections?|i (?:would |do )?think so|"
+    r"i agree|agreed|yes please|let'?s do (?:it|that))\b[\s.!]*$",
     re.I,
 )
 

@@ -315,3 +315,21 @@ def test_label_lines_are_not_glued_to_the_previous_line() -> None:
         ("Jo", "share the Q3 numbers before next call", dt.date(2024, 3, 14))
     ]
     assert m.open_questions == ("who owns the migration?",)
+
+
+def test_scribe_question_followed_by_assent_is_an_agreement() -> None:
+    text = (
+        "Present: kai, lin, mo\n"
+        "topic: Offsite planning\n"
+        "kai: we could cover the caching redesign. Worth taking up at the offsite?\n"
+        "lin: I would think so\n"
+        "mo: what about the budget numbers?\n"
+        "kai: not sure yet, depends on finance\n"
+    )
+    m = _mins(text)
+    assert [a.text for a in m.agreements] == ["Worth taking up at the offsite"]
+
+
+def test_question_answered_on_the_same_line() -> None:
+    m = _mins("## Other\n- Move the meeting notes to the shared repo? Yup.\n")
+    assert [a.text for a in m.agreements] == ["Move the meeting notes to the shared repo: Yup"]
