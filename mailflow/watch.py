@@ -95,8 +95,13 @@ class Watcher:
 
             mailbox = Mailbox
         self.mailbox = mailbox
+        self.period = max(1.0, self.imap.full_poll_every)  # "0s" must not become a busy loop
+        self.idle_timeout = max(1.0, self.imap.idle_timeout)
+        if self.idle_timeout > 29 * 60:
+            log.warning("imap.idle_timeout is %gs: servers may end IDLE after 29 minutes (RFC 2177); "
+                        "25m is safe", self.idle_timeout)
         self.base = backoff_base
-        self.cap = backoff_cap if backoff_cap is not None else max(backoff_base, min(300.0, self.imap.full_poll_every))
+        self.cap = backoff_cap if backoff_cap is not None else max(backoff_base, min(300.0, self.period))
         self.progress = progress
         self.stopping = False
         self.polls = 0
@@ -167,26 +172,34 @@ class Watcher:
         return report
 
     def _seconds_to_next_send(self) -> float | None:
-        """When the earliest scheduled mail falls due (None: nothing pending)."""
+        """Until the earliest pending mail may go out (its due time or its retry time)."""
         from .store import Store
 
         if not self.config.store_path.exists():
             return None
+        when: dt.datetime | None
         try:
             with Store(self.config.store_path) as store:
-                rows = store.outbox(states=("pending",), limit=1)
+                next_due = getattr(store, "next_due", None)
+                if next_due is not None:  # the store's own answer, once it has one
+                    when = next_due()
+                else:
+                    row = store.db.execute(
+                        "SELECT min(max(due, coalesce(next_try, due))) FROM outbox WHERE state='pending'"
+                    ).fetchone()
+                    when = dt.datetime.fromisoformat(row[0]) if row and row[0] else None
         except Exception as exc:  # noqa: BLE001 - a hint only; the timer poll still runs
             log.debug("cannot read the outbox: %s", exc)
             return None
-        if not rows:
+        if when is None:
             return None
-        return max(0.0, (rows[0].due - self.clock()).total_seconds()) + 1.0
+        return float(max(0.0, (when - self.clock()).total_seconds()) + 1.0)
 
     def run(self) -> int:
         self._idle_thread = threading.Thread(target=self._idle_loop, name="mailflow-idle", daemon=True)
         self._idle_thread.start()
         log.info("watching %s on %s:%s (full poll every %gs, IDLE timeout %gs)", self.imap.folder,
-                 self.imap.host, self.imap.port, self.imap.full_poll_every, self.imap.idle_timeout)
+                 self.imap.host, self.imap.port, self.period, self.idle_timeout)
         failures = 0
         next_poll = time.monotonic()  # a full poll at start
         try:
@@ -207,12 +220,12 @@ class Watcher:
                         failures = 0
                         if getattr(report, "seen", 0) or getattr(report, "sent", 0) or self.polls == 1:
                             log.info("%s", report.summary())
-                        delay = self.imap.full_poll_every
+                        delay = self.period
                         due = self._seconds_to_next_send()
                         if due is not None:
                             delay = min(delay, due)
                     elif report is not None and getattr(report, "busy", False):
-                        delay = min(self.imap.full_poll_every, 30.0)
+                        delay = min(self.period, 30.0)
                     else:
                         failures += 1
                         delay = backoff(failures, base=self.base, cap=self.cap)
@@ -257,10 +270,10 @@ class Watcher:
                         self.wake()  # mail may have arrived while it was down
                     failures = 0
                     if "IDLE" not in _caps(mb):
-                        log.info("the server has no IDLE: full polls every %gs only", self.imap.full_poll_every)
+                        log.info("the server has no IDLE: full polls every %gs only", self.period)
                         return
                     while not self._halt.is_set():
-                        if mb.idle_wait(self.imap.idle_timeout):
+                        if mb.idle_wait(self.idle_timeout):
                             log.debug("IDLE: activity in %s", self.imap.folder)
                             self.wake()
             except Exception as exc:  # noqa: BLE001 - any failure here means: reconnect later

@@ -297,3 +297,26 @@ def test_sigterm_during_a_pass_leaves_no_half_done_work(tmp_path: Path, dovecot:
     done = {uid for uid, state in rows.items() if state in ("handled", "skipped")}
     flagged_uids = {m.uid for m in mail_user.messages() if "$MailflowHandled" in m.flags}
     assert done == flagged_uids, stderr  # recorded as done <=> flagged: nothing half done
+
+
+def test_next_send_time_honours_retry_backoff(tmp_path: Path, box: type[IdleBox]) -> None:
+    import datetime as dt
+
+    from mailflow.model import Draft
+    from mailflow.store import Store
+
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    cfg = config(tmp_path)
+    w = Watcher(cfg, poll=ScriptedPoll(), mailbox=box, clock=lambda: now)
+    assert w._seconds_to_next_send() is None  # no store yet
+    with Store(cfg.store_path) as s:
+        with s.transaction() as db:
+            for key, due in (("a", now - dt.timedelta(minutes=5)), ("b", now + dt.timedelta(hours=2))):
+                s.queue(db, Draft(dedupe_key=key, message_id=f"<{key}@x>", sender="bot@example.org",
+                                  recipients=("x@example.org",), subject="s", data=b"x"),
+                        kind="reminder", meeting_uid="m", due=due, now=now, thread_root=None, source=None)
+        row = next(r for r in s.outbox() if r.dedupe_key == "a")
+        assert s.claim(row.id)
+        s.finish(row.id, state="pending", now=now, error="451", next_try=now + dt.timedelta(minutes=8))
+    # the overdue mail waits for its retry (8 min), not a busy poll every second
+    assert w._seconds_to_next_send() == pytest.approx(8 * 60 + 1)
