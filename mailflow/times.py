@@ -83,6 +83,7 @@ class _Atom:
     rrule: str | None = None
     nth: tuple[int, int, int | None, int | None, str | None] | None = None  # (n, wd, month, year, rel)
     grain: str | None = None
+    order: str | None = None  # numeric date not yet read by date order: "numeric", "DMY", "MDY"
     padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
 
 
@@ -91,10 +92,16 @@ class _Side:
     atoms: list[_Atom] = field(default_factory=list)
 
     def first(self, kind: str) -> _Atom | None:
-        return next((a for a in self.atoms if a.kind == kind), None)
+        for a in self.atoms:
+            if a.kind == kind:
+                return a
+        return None
 
     def has(self, *kinds: str) -> bool:
-        return any(a.kind in kinds for a in self.atoms)
+        for a in self.atoms:
+            if a.kind in kinds:
+                return True
+        return False
 
 
 @dataclass(slots=True)
@@ -110,18 +117,27 @@ class _Group:
 _Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
 # (pattern, handler, needs): a pattern only runs when the text has a digit (needs == "digit") or
 # one of the needed substrings; this keeps the scan cheap on ordinary prose.
-_PATTERNS: list[tuple[re.Pattern[str], _Handler, str | re.Pattern[str] | None, re.Pattern[str] | None]] = []
+_PATTERNS: list[tuple[re.Pattern[str], _Handler, tuple[str | frozenset[str], ...], re.Pattern[str] | None]] = []
+_HINTS: set[str] = set()
 _LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[((?:\\.|[^\]])+)\]\)")
 _DIGIT = "digit"
 _MONTH_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WD_HINTS = ("mon", "tu", "wed", "th", "fri", "sat", "sun")
 
 
-def _pattern(regex: str, needs: str | tuple[str, ...] | None = None) -> Callable[[_Handler], _Handler]:
-    """Register an atom pattern (written against lower-cased text)."""
+def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]:
+    """Register an atom pattern (written against lower-cased text). ``needs``: _DIGIT, a tuple
+    of substrings (any of them), or a tuple of such requirements (all of them)."""
 
     def deco(fn: _Handler) -> _Handler:
-        hint = needs if needs is None or needs == _DIGIT else re.compile("|".join(map(re.escape, needs)))
+        groups: tuple[str | tuple[str, ...], ...] = (
+            () if needs is None else (needs,) if needs == _DIGIT or isinstance(needs, tuple) and needs
+            and isinstance(needs[0], str) and needs != (_DIGIT,) and needs[0] != _DIGIT else needs  # type: ignore[assignment]
+        )
+        hint = tuple(g if g == _DIGIT else frozenset(g) for g in groups)
+        for g in hint:
+            if isinstance(g, frozenset):
+                _HINTS.update(g)
         # a leading "(?<![...])" is checked after the match instead: a pattern that starts with a
         # character class lets the regex engine skip ahead quickly
         source = regex
@@ -184,7 +200,7 @@ def _num(text: str) -> int | None:
 @_pattern(
     r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:t|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,6})?)?"
     r"(?:\s*(z\b|[+-]\d{2}:?\d{2}\b))?)?(?!\d)",
-    needs=_DIGIT)
+    needs=(_DIGIT, ("-",)))
 def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if not _MIN_YEAR <= y <= _MAX_YEAR or not _valid(y, mo, d):
@@ -203,7 +219,7 @@ def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])", needs=_DIGIT)
+@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])", needs=(_DIGIT, ("/", ".")))
 def _ymd(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     y = int(m.group(1))
     mon = m.group(3).lower()
@@ -230,7 +246,7 @@ def _order(a: int, b: int, order: str) -> tuple[int, int]:
     r"(?<![\d.:/,-])(\d{1,2})\s?/\s?(\d{1,2})(?:\s?/\s?(\d{4}|\d{2}))?(?![\d/]|\.\d|:\d)"
     r"|(?<![\d.:/,-])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?![\d-])"
     r"|(?<![\d.:/,-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})(?![\d])|(\.)(?!\d)|(?=\s|$|[,;)]))(?!\.\d)",
-    needs=_DIGIT)
+    needs=(_DIGIT, ("/", ".", "-")))
 def _numdate(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     g = m.groups()
     if g[0] is not None:
@@ -241,27 +257,32 @@ def _numdate(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         a, b, ys, sep = int(g[6]), int(g[7]), g[8], "."
         if ys is None and g[9] is None and len(g[7]) < 2:
             return None  # "10.1": a decimal, not a date
-    order = _ORDER[0]
+    order = None  # the caller's date order decides (see _fix_numeric_dates)
     if sep == "." or (sep == "-" and ys and len(ys) == 2 and a <= 12 and b > 12):
         order = "DMY" if sep == "." else "MDY"
-    mo, d = _order(a, b, order)
     y = _year(ys) if ys else None
     if ys and y is None:
         return None
-    if not _valid(y, mo, d):
-        return _Atom(m.start(), m.end(), "invalid")
-    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+    atom = _Atom(m.start(), m.end(), "date", y=y, m=a, d=b)
+    atom.order = order or "numeric"
+    return atom
 
 
-_ORDER = ["DMY"]  # set per call by find_times (single-threaded use; see _scan)
-
-_YEAR_TAIL = r"(?:,?\s*(?:of\s+)?('\d{2}|\d{4}|\d{2})(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock)))?"
+def _fix_numeric_dates(atoms: list[_Atom], date_order: str) -> None:
+    """Numeric dates ("03/12") are read by the writer's date order once it is known."""
+    for atom in atoms:
+        if atom.kind == "date" and atom.order is not None:
+            assert atom.m is not None and atom.d is not None
+            mo, d = _order(atom.m, atom.d, date_order if atom.order == "numeric" else atom.order)
+            atom.m, atom.d, atom.order = mo, d, None
+            if not _valid(atom.y, mo, d):
+                atom.kind = "invalid"
 
 
 @_pattern(
     r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
     r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?",
-    needs=_DIGIT)
+    needs=(_DIGIT, _MONTH_HINTS))
 def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
@@ -278,7 +299,7 @@ def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
     r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
-    needs=_DIGIT)
+    needs=(_DIGIT, _MONTH_HINTS))
 def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
     d = int(m.group(2))
@@ -451,7 +472,7 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
                  padded=hs.startswith("0") or sep == "h")
 
 
-@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))", needs=_DIGIT)
+@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))", needs=(_DIGIT, ("19", "20")))
 def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     before = low[max(0, m.start() - 4): m.start()]
     if before.endswith(("at ", "@")):
@@ -462,7 +483,7 @@ def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"(?<![\d:.,/])(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:tonight|tonite|tomorrow|today|this\s+(?:morning|afternoon|evening)"
     r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))",
-    needs=_DIGIT)
+    needs=(_DIGIT, ("tonight", "tonite", "tomorrow", "today", "this ", "in the", "at night")))
 def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     if h > 23:
@@ -471,7 +492,7 @@ def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "time", hour=h, minute=mi or 0, hour_only=mi is None)
 
 
-@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))", needs=_DIGIT)
+@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))", needs=(_DIGIT, ("at", "around", "about", "@")))
 def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     mi = int(m.group(2) or m.group(3))
@@ -480,7 +501,7 @@ def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "time", hour=h, minute=mi)
 
 
-@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])", needs=_DIGIT)
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])", needs=(_DIGIT, ("-", "–")))
 def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     a = _Atom(m.start(), m.end(), "time", hour=int(m.group(1)), minute=int(m.group(2)), weak=True)
     a.end_clock = (int(m.group(3)) % 24, int(m.group(4)), None)
@@ -505,7 +526,7 @@ def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)",
-    needs=_DIGIT)
+    needs=(_DIGIT, _WD_HINTS))
 def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(2))
     if not 1 <= d <= 31 or (d <= 12 and not m.group(3)):
@@ -523,7 +544,7 @@ def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"(?:\b(between|from)\s+)?(?<![\d:.,/])([01]?\d|2[0-3])(?:\s*[:h.]\s*([0-5]\d))?\s*(" + _MER + r")?"
     r"\s*(-{1,2}|–|—|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*"
     r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d))?(?![\d/])\s*(" + _MER + r")?",
-    needs=_DIGIT)
+    needs=(_DIGIT, ("-", "–", "—", "to", "until", "til", "and")))
 def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
     if conn.strip() == "and" and (prep or "").lower() != "between":
@@ -633,7 +654,7 @@ def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b", needs=_DIGIT)
+@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b", needs=(_DIGIT, ("clock",)))
 def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     if not 0 <= h <= 24:
@@ -667,7 +688,7 @@ def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
 
 
-@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])", needs=_DIGIT)
+@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])", needs=(_DIGIT, ("+", "-")))
 def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(2)), int(m.group(3))
     if h > 14 or mi > 59 or mi % 15:
@@ -736,7 +757,7 @@ def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=_DIGIT)
+@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=(_DIGIT, ("st", "nd", "rd", "th")))
 def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     if not 1 <= d <= 31:
@@ -796,16 +817,22 @@ def _lower(text: str) -> str:
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_HINT_LIST: list[str] = []
+
+
+def _present_hints(low: str) -> set[str]:
+    """Which of the patterns' needed substrings occur in the text."""
+    if not _HINT_LIST:
+        _HINT_LIST.extend(sorted(_HINTS))
+    return {h for h in _HINT_LIST if h in low}
 
 
 def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
+    present = _present_hints(low)
     for prio, (rx, handler, needs, not_after) in enumerate(_PATTERNS):
-        if needs == _DIGIT:
-            if not has_digit:
-                continue
-        elif needs is not None and not isinstance(needs, str) and needs.search(low) is None:
+        if not all(has_digit if g == _DIGIT else not g.isdisjoint(present) for g in needs):
             continue
         if handler is _range and not found:
             continue
@@ -1285,6 +1312,14 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
                        grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
 
 
+def _has_invalid(g: _Group) -> bool:
+    for side in g.sides:
+        for a in side.atoms:
+            if a.kind == "invalid":
+                return True
+    return False
+
+
 def _share_options(groups: list[_Group], low: str) -> None:
     """"Tue or Wed at 9": a group with a day but no clock borrows the clock (and zone) of the
     next group joined by "or"/","/"and"; a clock with no day borrows the next group's day."""
@@ -1345,11 +1380,10 @@ def _find(
     local_ref = ref.astimezone(tz)
     ctx = _Ctx(ref=local_ref, zone=zone, reader_zone=reader_zone if reader_zone and tzinfo_for(reader_zone) else None,
                party_zones=tuple(z for z in party_zones if z and tzinfo_for(z)), today=local_ref.date())
-    _ORDER[0] = "MDY" if date_order.upper() == "MDY" else "DMY"
     low = _lower(text)
     atoms = _scan(text, low)
-    groups = [g for g in _groups(atoms, low)]
-    groups = [g for g in groups if g.sides and not any(a.kind == "invalid" for s in g.sides for a in s.atoms)]
+    _fix_numeric_dates(atoms, "MDY" if str(date_order).upper() == "MDY" else "DMY")
+    groups = [g for g in _groups(atoms, low) if g.sides and not _has_invalid(g)]
     _share_options(groups, low)
     out: list[TimeMention] = []
     for g in groups:
