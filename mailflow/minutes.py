@@ -681,7 +681,7 @@ class _Reader:
 
     # ---- owner grammar -------------------------------------------------------------------
 
-    def _is_person(self, token: str, *, strict: bool) -> bool:
+    def _is_person(self, token: str, *, strict: bool, verb_follows: bool = False) -> bool:
         names = [p.strip().lstrip("@") for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", token) if p.strip()]
         if not names:
             return False
@@ -696,7 +696,7 @@ class _Reader:
                 return False
             if low in self.names or first in self.names:
                 continue
-            if not strict and n[:1].isupper():
+            if not strict and (n[:1].isupper() or verb_follows):
                 continue
             if n[:1].isupper() and len(n.split()) <= 3:
                 continue
@@ -722,6 +722,7 @@ class _Reader:
     def _check_assign(self, m: re.Match[str], *, strict: bool) -> tuple[str | None, str] | None | bool:
         owner, task = m.group("owner"), m.group("task")
         first = task.split()[0].lower() if task.split() else ""
+        verb_follows = first in lx.TASK_VERBS and " " not in owner.strip()
         commit = m.group("commit").lower()
         if first in lx.NOT_TASK_START:
             return False
@@ -734,7 +735,7 @@ class _Reader:
             return False
         if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
             return False
-        if not self._is_person(owner, strict=strict):
+        if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
         if owner.lower() in lx.GROUP_OWNERS:
             return None, task
@@ -792,7 +793,9 @@ class _Reader:
                 for part in re.split(r"[,;]|\band\b", m.group(1)):
                     self._add_name(part)
             elif section == "skip" and ln.bullet and ln.text:
-                self._add_name(ln.text)
+                body = ln.text.split(":", 1)[1] if ":" in ln.text else ln.text
+                for part in re.split(r"[,;]|\band\b", body):
+                    self._add_name(part)
 
     def _add_name(self, part: str) -> None:
         part = re.sub(r"\([^)]*\)|@\S+|[-–—].*$", " ", part).strip()
@@ -1123,7 +1126,9 @@ class _Reader:
             self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
             return
         m = _LEAD_OWNER.match(text)
-        if m and self._is_person(m.group("owner"), strict=True):
+        if m and self._is_person(m.group("owner"), strict=True) and (
+                m.group("owner").startswith("@") or self._known(m.group("owner"))
+                or " " in m.group("owner").strip() or ":" not in text[m.end("owner"):m.start("task")]):
             self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
             return
         if owner is None and lx.DEFER.match(text):

@@ -123,7 +123,7 @@ AGREE_PROSE = re.compile(
     re.I,
 )
 AGREE_INNER = re.compile(
-    r"\b(?:and|we|we've|we have|we all|all|everyone|the (?:team|group|meeting|committee))\s+"
+    r"(?:,\s*|\b(?:and|we|we've|we have|we all|all|everyone|the (?:team|group|meeting|committee))\s+)"
     r"(?:have\s+|had\s+|then\s+)?(?:agreed|decided|resolved)\s+(?:to|that|on)\s+(?P<what>\S.*)",
     re.I,
 )
@@ -222,7 +222,14 @@ lead look make map merge migrate move nominate note notify open organize organis
 plan post prepare present propose publish push put raise reach read rebase record reply report
 request research respond review revise revisit rewrite run schedule send set setup share sign start
 submit summarise summarize sync take talk test tidy track triage try update upload verify vote
-wrap write work
+wrap write work generate produce provide deliver arrange handle announce approve assign attend
+benchmark brainstorm bump circle clarify compile configure convert deploy design drop edit
+enable disable evaluate extend extract fork identify install integrate interview invite label
+launch list log mark measure meet mentor message migrate monitor notify outline pair patch port
+prep prioritise prioritize profile prototype publish query rebase refactor reconcile reject release
+remind rename reopen replace reproduce resolve restart retest retry revert reach scope seek select
+solicit sort specify split spin stabilize stabilise standardize summarise sunset support survey
+switch tag teach trace transfer translate unblock upgrade validate watch
 """.split())
 
 ASSENT = re.compile(
