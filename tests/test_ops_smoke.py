@@ -143,38 +143,43 @@ def test_poll_status_quarantine_roundtrip(tmp_path: Path, dovecot: servers.Dovec
                                password=mail_user.password, limits__max_bytes=4000)
     small = mail_user.append(message(1, mail_user.address))
     big = mail_user.append(message(2, mail_user.address, size=6000))
+    bigger = mail_user.append(message(3, mail_user.address, size=9000))
     r = mailflow("poll", config=cfg)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "2 new" in r.stdout and "1 quarantined" in r.stdout
+    assert "3 new" in r.stdout and "2 quarantined" in r.stdout
     inbox = {m.uid: m for m in mail_user.messages()}
     assert list(inbox) == [small] and "$MailflowHandled" in inbox[small].flags
-    assert len(mail_user.messages("Quarantine")) == 1
+    assert len(mail_user.messages("Quarantine")) == 2
 
     r = mailflow("status", "--json", config=cfg)
     assert r.returncode == 0, r.stderr
     counts = json.loads(r.stdout)["messages"]
-    assert counts["quarantined"] == 1 and counts["handled"] + counts["skipped"] == 1
+    assert counts["quarantined"] == 2 and counts["handled"] + counts["skipped"] == 1
 
     r = mailflow("quarantine", "list", config=cfg)
-    assert r.returncode == 0 and f"uid {big}" in r.stdout and "cannot parse" in r.stdout
+    assert r.returncode == 0 and f"uid {big}" in r.stdout and f"uid {bigger}" in r.stdout
+    assert "cannot parse" in r.stdout
     r = mailflow("quarantine", "show", str(big), config=cfg)
     assert r.returncode == 0, r.stderr
     assert "Subject: Notes 2" in r.stdout  # headers fetched from the quarantine folder
 
     r = mailflow("quarantine", "retry", str(big), config=cfg)
     assert r.returncode == 0, r.stderr
-    assert "moved from Quarantine to INBOX" in r.stdout
+    assert r.stdout.count("moved from Quarantine to INBOX") == 1
+    assert [m.email["Subject"] for m in mail_user.messages("Quarantine")] == ["Notes 3"]
+    r = mailflow("quarantine", "retry", "--all", config=cfg)
+    assert r.returncode == 0 and f"uid {bigger}: moved" in r.stdout, r.stdout + r.stderr
     assert mail_user.messages("Quarantine") == []
     back = [m for m in mail_user.messages() if m.uid != small]
-    assert len(back) == 1 and "$MailflowHandled" not in back[0].flags
+    assert len(back) == 2 and not any("$MailflowHandled" in m.flags for m in back)
     r = mailflow("quarantine", "list", config=cfg)
     assert "nothing is quarantined" in r.stdout
 
-    # with a larger limit the retried message goes through
+    # with a larger limit the retried messages go through
     cfg = servers.write_config(tmp_path, dovecot=dovecot, smtp=smtp_server, user=mail_user.address,
                                password=mail_user.password, limits__max_bytes=100000)
     r = mailflow("poll", config=cfg)
-    assert r.returncode == 0 and "1 new" in r.stdout and "0 quarantined" in r.stdout, r.stdout
+    assert r.returncode == 0 and "2 new" in r.stdout and "0 quarantined" in r.stdout, r.stdout
     db = sqlite3.connect(tmp_path / "mailflow.sqlite3")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
