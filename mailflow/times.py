@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import times_lexicon as lex
@@ -31,7 +31,7 @@ MAX_MENTIONS = 200
 _MIN_YEAR, _MAX_YEAR = 1800, 2200
 
 
-def _alt(words: object) -> str:
+def _alt(words: Iterable[object]) -> str:
     return "|".join(sorted((re.escape(str(w)).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
 
 
@@ -832,7 +832,7 @@ def _scan(text: str, low: str) -> list[_Atom]:
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
     for prio, (rx, handler, needs, not_after) in enumerate(_PATTERNS):
-        if not all(has_digit if g == _DIGIT else not g.isdisjoint(present) for g in needs):
+        if not all(has_digit if isinstance(g, str) else not g.isdisjoint(present) for g in needs):
             continue
         if handler is _range and not found:
             continue
@@ -1070,9 +1070,9 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
             and period_a.period[0] == "week":
         monday = today - dt.timedelta(days=today.weekday())
         return monday + dt.timedelta(weeks=period_a.period[1], days=wd_a.wd), "day", True
-    rel = side.first("relday")
-    if rel is not None and rel.rel_days is not None:
-        return today + dt.timedelta(days=rel.rel_days), "day", True
+    rel_a = side.first("relday")
+    if rel_a is not None and rel_a.rel_days is not None:
+        return today + dt.timedelta(days=rel_a.rel_days), "day", True
     day_only = side.first("dayonly")
     if day_only is not None and day_only.d is not None:
         start = today.replace(day=1)

@@ -138,10 +138,6 @@ def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
-def _is_12h(locale: str) -> bool:
-    return _time_text(dt.datetime(2000, 1, 1, 15, 0), locale).strip()[:2] != "15"
-
-
 @lru_cache(maxsize=64)
 def _locale_ok(locale: str) -> str:
     try:

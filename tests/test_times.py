@@ -178,6 +178,7 @@ def test_bad_input_is_bounded_and_never_raises(text: str) -> None:
 
 def test_bad_arguments_never_raise() -> None:
     assert find_times("tomorrow at 3", ref=REF, zone="Not/AZone")[0].zone == "UTC"
-    assert find_times("tomorrow", ref=dt.datetime(2025, 1, 1), zone=LON) == ()  # naive ref
+    naive = dt.datetime(2025, 1, 1)  # noqa: DTZ001
+    assert find_times("tomorrow", ref=naive, zone=LON) == ()
     assert find_times(None, ref=REF, zone=LON) == ()  # type: ignore[arg-type]
     assert find_times("31 Dec 9999 at 23:59 and then tomorrow", ref=REF, zone=LON)

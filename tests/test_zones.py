@@ -24,6 +24,11 @@ UTC = dt.UTC
 LON, NYC, TYO = "Europe/London", "America/New_York", "Asia/Tokyo"
 
 
+def wall(*parts: int) -> dt.datetime:
+    """A naive wall-clock time (what a person writes, zone given separately)."""
+    return dt.datetime(*parts)  # noqa: DTZ001
+
+
 def who(name: str, zone: str | None, **kw: object) -> Participant:
     return Participant(name=name, addr=f"{name.lower()}@example.org", zone=zone, zone_source="config", **kw)  # type: ignore[arg-type]
 
@@ -134,18 +139,18 @@ def test_render_skips_unknown_zones_and_merges_shared_zone() -> None:
 
 
 def test_wall_to_instant_gap_fold_and_offsets() -> None:
-    got, doubt = wall_to_instant(dt.datetime(2025, 3, 30, 1, 30), LON)
+    got, doubt = wall_to_instant(wall(2025, 3, 30, 1, 30), LON)
     assert doubt and doubt.startswith("nonexistent local time (DST gap)")
     assert got.astimezone(UTC) == dt.datetime(2025, 3, 30, 1, 30, tzinfo=UTC)
-    got, doubt = wall_to_instant(dt.datetime(2025, 10, 26, 1, 30), LON)
+    got, doubt = wall_to_instant(wall(2025, 10, 26, 1, 30), LON)
     assert doubt and doubt.startswith("ambiguous local time (DST fold)")
     assert got.astimezone(UTC) == dt.datetime(2025, 10, 26, 0, 30, tzinfo=UTC)
-    got, doubt = wall_to_instant(dt.datetime(2025, 10, 26, 1, 30), "+05:30")
+    got, doubt = wall_to_instant(wall(2025, 10, 26, 1, 30), "+05:30")
     assert doubt is None and got.utcoffset() == dt.timedelta(hours=5, minutes=30)
-    got, doubt = wall_to_instant(dt.datetime(2025, 7, 1, 9), NYC)
+    got, doubt = wall_to_instant(wall(2025, 7, 1, 9), NYC)
     assert doubt is None and got.utcoffset() == dt.timedelta(hours=-4)
     with pytest.raises(ValueError):
-        wall_to_instant(dt.datetime(2025, 7, 1, 9), "Mars/Olympus")
+        wall_to_instant(wall(2025, 7, 1, 9), "Mars/Olympus")
 
 
 def test_slot_warnings_hours_weekend_holiday() -> None:
@@ -162,22 +167,22 @@ def test_slot_warnings_hours_weekend_holiday() -> None:
 
 
 def test_occurrences_keep_organiser_wall_time_across_dst() -> None:
-    occ = occurrences("FREQ=WEEKLY;BYDAY=TU", dt.datetime(2025, 10, 14, 9, 0), LON, count=4)
+    occ = occurrences("FREQ=WEEKLY;BYDAY=TU", wall(2025, 10, 14, 9, 0), LON, count=4)
     assert [o.astimezone(ZoneInfo(LON)).hour for o in occ] == [9, 9, 9, 9]
     assert [o.astimezone(UTC).hour for o in occ] == [8, 8, 9, 9]
-    ws = series_warnings("FREQ=WEEKLY;BYDAY=TU", dt.datetime(2025, 10, 14, 9, 0), LON,
+    ws = series_warnings("FREQ=WEEKLY;BYDAY=TU", wall(2025, 10, 14, 9, 0), LON,
                          [who("Ann", LON), who("Bob", NYC)], count=6)
     assert any("Bob" in w and "28 Oct 2025" in w and "05:00" in w for w in ws), ws
     assert any("Bob" in w and "04 Nov 2025" in w and "04:00" in w for w in ws), ws
 
 
 def test_series_flags_nonexistent_occurrences() -> None:
-    ws = series_warnings("FREQ=DAILY", dt.datetime(2025, 3, 28, 1, 30), LON, [], count=4)
+    ws = series_warnings("FREQ=DAILY", wall(2025, 3, 28, 1, 30), LON, [], count=4)
     assert any("nonexistent" in w and "30 Mar 2025" in w for w in ws)
 
 
 def test_occurrences_capped() -> None:
-    assert len(occurrences("FREQ=DAILY", dt.datetime(2025, 1, 1, 9), LON, count=10**9)) == 500
+    assert len(occurrences("FREQ=DAILY", wall(2025, 1, 1, 9), LON, count=10**9)) == 500
 
 
 @pytest.mark.parametrize(
