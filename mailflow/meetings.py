@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import zoneinfo
+from dataclasses import replace
 
 from .minutes import extract_minutes
 from .model import Meeting, MeetingKind, Minutes, Note, Participant, Person, TimeMention
 from .people import find_participants
 from .times import find_times
+from .zones import tzinfo_for
 
 _LINK = re.compile(
     r"https?://(?:[\w-]+\.)*(?:zoom\.us|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|"
@@ -92,21 +93,32 @@ def _classify(text: str, times: tuple[TimeMention, ...], minutes: Minutes, note:
     return "none"
 
 
+def _sentence(text: str, span: tuple[int, int]) -> tuple[str, str]:
+    """The text of the sentence (or line) around a mention: before it, and after it."""
+    start = max(text.rfind(ch, 0, span[0]) for ch in ".!?\n")
+    ends = [i for i in (text.find(ch, span[1]) for ch in ".!\n") if i != -1]
+    end = min(ends) if ends else len(text)
+    q = text.find("?", span[1])
+    if q != -1 and q < end + 1:
+        end = q + 1
+    return text[start + 1 : span[0]], text[span[1] : end]
+
+
 def _with_status(text: str, mention: TimeMention) -> TimeMention:
-    if mention.status != "mentioned":
+    """Proposed, agreed or cancelled, from the words of the mention's own sentence."""
+    if mention.status != "mentioned" or mention.grain not in ("minute", "hour", "second", "day"):
         return mention
-    window = text[max(0, mention.span[0] - 120): mention.span[1] + 60]
+    before, after = _sentence(text, mention.span)
+    sentence = before + mention.text + after
     status = "mentioned"
-    if _CANCEL.search(window):
+    if _CANCEL.search(sentence):
         status = "cancelled"
-    elif _AGREE.search(window):
+    elif _AGREE.search(sentence):
         status = "agreed"
-    elif _PROPOSE.search(window) or "?" in text[mention.span[1]: mention.span[1] + 40]:
+    elif _PROPOSE.search(sentence) or after.rstrip().endswith("?"):
         status = "proposed"
     if status == mention.status:
         return mention
-    from dataclasses import replace
-
     return replace(mention, status=status)  # type: ignore[arg-type]
 
 
@@ -133,7 +145,7 @@ def understand(
         _with_status(text, m)
         for m in find_times(
             text,
-            ref=ref.astimezone(zoneinfo.ZoneInfo(zone)),
+            ref=ref.astimezone(tzinfo_for(zone) or dt.UTC),
             zone=zone,
             reader_zone=reader_zone,
             party_zones=party_zones,
