@@ -449,7 +449,7 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
             after = low[m.end(1): m.end(1) + 14]
             if re.match(r"[.,]\d", after):
                 return None
-            if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x)\b)", after):
+            if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x|each|per|apiece)\b)", after):
                 return None
             if h > 24:
                 return None
@@ -492,7 +492,7 @@ def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "time", hour=h, minute=mi or 0, hour_only=mi is None)
 
 
-@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/]|\s*(?:%|[a-z]*\d))", needs=(_DIGIT, ("at", "around", "about", "@")))
+@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/-]|\s*(?:%|[a-z]*\d))", needs=(_DIGIT, ("at", "around", "about", "@")))
 def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     mi = int(m.group(2) or m.group(3))
@@ -951,7 +951,8 @@ def _make_group(atoms: list[_Atom]) -> _Group:
             sides.append(_Side(atoms=[_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer)]))
     if not sides:
         return _Group(start=atoms[0].start if atoms else 0, end=atoms[-1].end if atoms else 0, sides=[])
-    return _Group(start=sides[0].atoms[0].start, end=sides[-1].atoms[-1].end, sides=sides)
+    every = [x for side in sides for x in side.atoms]
+    return _Group(start=min(x.start for x in every), end=max(x.end for x in every), sides=sides)
 
 
 _STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every",
@@ -1106,7 +1107,8 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
             return _add_months(today, n), "day", True
         if unit == "year":
             return _add_months(today, 12 * n), "day", True
-        return None, None, False
+        moved = (ctx.ref + dt.timedelta(**{unit + "s": n})).date()
+        return moved, None, True
     period = side.first("period")
     if period is not None and period.period is not None:
         unit, k = period.period

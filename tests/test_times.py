@@ -182,3 +182,12 @@ def test_bad_arguments_never_raise() -> None:
     assert find_times("tomorrow", ref=naive, zone=LON) == ()
     assert find_times(None, ref=REF, zone=LON) == ()  # type: ignore[arg-type]
     assert find_times("31 Dec 9999 at 23:59 and then tomorrow", ref=REF, zone=LON)
+
+
+def test_relative_clock_shift_and_span_covers_whole_expression() -> None:
+    m = first("ping me in 2 hours")
+    assert m.start == REF + dt.timedelta(hours=2) and m.grain == "minute"
+    m = first("meeting at 10:00-11:00 CET on 12.12.2025")
+    assert m.text == "10:00-11:00 CET on 12.12.2025"
+    assert m.start == dt.datetime(2025, 12, 12, 9, 0, tzinfo=dt.UTC)
+    assert find_times("Call me at 555-1234", ref=REF, zone=LON) == ()
