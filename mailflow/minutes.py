@@ -282,11 +282,14 @@ def _explicit_dates(s: str, today: dt.date, date_order: str = "DMY") -> list[tup
 
 
 def _weekday_after(today: dt.date, wd: int, qualifier: str | None) -> dt.date:
-    delta = (wd - today.weekday()) % 7 or 7
-    if qualifier and qualifier.lower() == "next" and delta < 7 and today.weekday() < wd:
-        # "next Friday" said on a Monday usually still means this week's Friday; keep it
-        pass
-    return today + dt.timedelta(days=delta)
+    """The coming weekday; "next Friday" is the Friday of next week, "this Friday" this week's."""
+    q = (qualifier or "").lower()
+    if q == "next":
+        monday_next = today + dt.timedelta(days=7 - today.weekday())
+        return monday_next + dt.timedelta(days=wd)
+    if q == "this" and wd >= today.weekday():
+        return today + dt.timedelta(days=wd - today.weekday())
+    return today + dt.timedelta(days=(wd - today.weekday()) % 7 or 7)
 
 
 def _end_of_quarter(today: dt.date, q: int | None) -> dt.date:
@@ -614,6 +617,27 @@ class _Reader:
 
     # ---- output helpers -----------------------------------------------------------------
 
+    def _with_clock(self, day: dt.date | dt.datetime, text: str) -> dt.date | dt.datetime:
+        """A due day plus the clock time stated with it, as an aware datetime."""
+        if isinstance(day, dt.datetime):
+            return day
+        for tm in _TIME.finditer(text[:MAX_LINE]):
+            hm = _clock(tm)
+            if hm is None:
+                continue
+            tz: dt.tzinfo | None = None
+            zm = _ZONE.search(text[tm.end(): tm.end() + 30])
+            if zm and not text[tm.end(): tm.end() + zm.start()].strip(" ,()"):
+                got = _zone_of(zm)
+                tz = got[0] if got else None
+            if tz is None:
+                try:
+                    tz = zoneinfo.ZoneInfo(self.zone) if self.zone else dt.UTC
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    tz = dt.UTC
+            return dt.datetime.combine(day, dt.time(hm[0], hm[1]), tzinfo=tz)
+        return day
+
     def _owner_addr(self, owner: str | None) -> str | None:
         if not owner:
             return None
@@ -669,8 +693,10 @@ class _Reader:
             return
         task = _short_urls(task)
         owner = _normalise_owner(owner) if owner else None
-        due: dt.date | None = resolve_due(due_text or task, today=self.today,
-                                          next_meeting=self.next_date)
+        due: dt.date | dt.datetime | None = resolve_due(due_text or task, today=self.today,
+                                                        next_meeting=self.next_date)
+        if due is not None:
+            due = self._with_clock(due, due_text or task)
         if due is None and ctx.release_due and re.search(r"\brelease|\bpublish", task + " " + ctx.topic, re.I):
             due = ctx.release_due
         text = self._with_context(task, ctx)
@@ -703,23 +729,28 @@ class _Reader:
             return False
         return True
 
-    def _assignment(self, clause: str, ctx: _Ctx, *, strict: bool) -> tuple[str | None, str] | None:
+    def _assignment(self, clause: str, ctx: _Ctx, *, strict: bool,
+                    midline: bool = False) -> tuple[str | None, str] | None:
         """(owner, task) when the clause commits someone to a task."""
         c = _LEAD_FILLER.sub("", clause.strip())
         m = _ASSIGN.match(c)
         if m and not re.match(r"^(?:I|i)\b", c):
-            got = self._check_assign(m, strict=strict)
+            got = self._check_assign(m, strict=strict, midline=midline)
             if got is not False:
                 return got  # type: ignore[return-value]
         m = _SELF.match(c)
-        if m and (ctx.speaker or ctx.person) and not re.match(r"^I\s+(?:need|have|must|should)\b", c):
+        if m and not re.match(r"^I\s+(?:need|have|must|should)\b", c):
             first = m.group("task").split()[0].lower()
             if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
                 return None
-            return ctx.speaker or ctx.person, m.group("task")
+            if ctx.speaker or ctx.person:
+                return ctx.speaker or ctx.person, m.group("task")
+            if first in lx.TASK_VERBS:  # the writer, whose name the text does not give
+                return None, m.group("task")
         return None
 
-    def _check_assign(self, m: re.Match[str], *, strict: bool) -> tuple[str | None, str] | None | bool:
+    def _check_assign(self, m: re.Match[str], *, strict: bool,
+                      midline: bool = False) -> tuple[str | None, str] | None | bool:
         owner, task = m.group("owner"), m.group("task")
         first = task.split()[0].lower() if task.split() else ""
         verb_follows = first in lx.TASK_VERBS and " " not in owner.strip()
@@ -727,7 +758,7 @@ class _Reader:
         if first in lx.NOT_TASK_START:
             return False
         if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
-            if first not in lx.TASK_VERBS or all(
+            if first not in lx.TASK_VERBS or not midline and all(
                     self._cap_counts.get(n.strip(), 0) < 2
                     for n in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner) if n.strip()):
                 return False
@@ -735,6 +766,8 @@ class _Reader:
             return False
         if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
             return False
+        if commit.startswith("offer") and re.search(r"\b(?:if|unless|once|when)\b", task, re.I):
+            return False  # a conditional offer
         if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
         if owner.lower() in lx.GROUP_OWNERS:
@@ -1230,7 +1263,7 @@ class _Reader:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
         base_ctx = ctx
         prev_clause = ""
-        for clause in clauses:
+        for index, clause in enumerate(clauses):
             ctx = base_ctx
             if len(clauses) > 1 and len(text.split()) <= 30:
                 others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
@@ -1241,7 +1274,7 @@ class _Reader:
             prev_clause = clause
             if not c or conditional:
                 continue
-            got = self._assignment(c, ctx, strict=True)
+            got = self._assignment(c, ctx, strict=True, midline=index > 0)
             if got:
                 owner, task = got
                 if owner is None and (ctx.person or ctx.label_owner):

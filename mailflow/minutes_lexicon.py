@@ -134,6 +134,8 @@ CONSENSUS_PROSE = re.compile(
 UNANIMOUS = re.compile(
     r"(?:\+1|👍|:\+1:)\s+(?:from\s+)?(?:all|everyone|everybody|the (?:whole )?(?:team|group|tsc|ctc))\b|"
     r"\bno objections?\b(?!\s*\?)|\b(?:all|everyone|everybody) (?:in favou?r|agree[sd]?)\b|"
+    r"^[^:]{2,60}:\s*(?:approved|accepted|agreed|adopted|passed|rejected|declined|postponed|deferred|"
+    r"tabled|punted|parked)\b|"
     r"\bunanimous(?:ly)?\b|\bno disagreements?\b|(?:^|,\s*)(?:passed|carried|approved)[.!]?$|"
     r"\b(?:remov(?:e|ed|ing)|tak(?:e|en|ing)|took|drop(?:ped|ping)?)\s+(?:it\s+|this\s+|them\s+)?"
     r"(?:off|from)\s+(?:the\s+)?(?:\w+[ _-])?agenda\b|\bmotion (?:passe[sd]|carried)\b|\bvote (?:passe[sd]|carried)\b|"

@@ -333,3 +333,41 @@ def test_scribe_question_followed_by_assent_is_an_agreement() -> None:
 def test_question_answered_on_the_same_line() -> None:
     m = _mins("## Other\n- Move the meeting notes to the shared repo? Yup.\n")
     assert [a.text for a in m.agreements] == ["Move the meeting notes to the shared repo: Yup"]
+
+
+def test_next_weekday_means_next_week_and_this_weekday_this_week() -> None:
+    wed = dt.date(2024, 3, 6)
+    assert resolve_due("by next Thursday", today=wed) == dt.date(2024, 3, 14)
+    assert resolve_due("by this Thursday", today=wed) == dt.date(2024, 3, 7)
+    assert resolve_due("on Thursday", today=wed) == dt.date(2024, 3, 7)
+
+
+def test_due_with_a_clock_time_is_an_aware_datetime_in_the_writer_zone() -> None:
+    # Berlin leaves summer time on 27 Oct 2024: the Monday after is +01:00
+    ref = dt.datetime(2024, 10, 23, 15, 0, tzinfo=UTC)
+    m = _mins("I will set up the kickoff with the vendor for Monday 10am.", ref=ref,
+              zone="Europe/Berlin")
+    (item,) = m.action_items
+    assert item.owner is None
+    assert isinstance(item.due, dt.datetime)
+    assert item.due.isoformat() == "2024-10-28T10:00:00+01:00"
+
+
+def test_conditional_offer_is_not_an_action_item() -> None:
+    m = _mins("Lukas offered to review the deck if Amara sends it over.\n"
+              "Amara to update the financial model by end of month.\n")
+    assert [(a.owner, a.due) for a in m.action_items] == [("Amara", dt.date(2024, 3, 31))]
+
+
+def test_numbered_topics_with_outcomes_and_owners() -> None:
+    text = (
+        "1. Budget: approved, 12k for Q2.\n"
+        "2. Hiring: Paula to schedule interviews with the two finalists.\n"
+        "3. Office move: postponed to January.\n"
+    )
+    m = _mins(text)
+    assert [a.text for a in m.agreements] == ["Budget: approved, 12k for Q2",
+                                             "Office move: postponed to January"]
+    assert [(a.owner, a.task) for a in m.action_items] == [
+        ("Paula", "schedule interviews with the two finalists")
+    ]
