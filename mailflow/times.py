@@ -83,6 +83,7 @@ class _Atom:
     rrule: str | None = None
     nth: tuple[int, int, int | None, int | None, str | None] | None = None  # (n, wd, month, year, rel)
     grain: str | None = None
+    end_date: tuple[int | None, int, int] | None = None  # (year, month, day) of a day range's end
     order: str | None = None  # numeric date not yet read by date order: "numeric", "DMY", "MDY"
     padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
 
@@ -297,6 +298,22 @@ def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
+    r"\b(?:from\s+|between\s+)?(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:-|–|—|to|until|till|through|and)\s*"
+    r"(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:of\s+)?(" + _MON + r")(?![a-z])\.?(?:,?\s*(\d{4})(?![\d:]))?",
+    needs=(_DIGIT, _MONTH_HINTS),
+)
+def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d1, d2 = int(m.group(1)), int(m.group(2))
+    mo = lex.MONTHS[m.group(3).lower()]
+    y = _year(m.group(4), two_digit_ok=False) if m.group(4) else None
+    if not (_valid(y, mo, d1) and _valid(y, mo, d2)) or d2 < d1:
+        return None
+    a = _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d1)
+    a.end_date = (y, mo, d2)
+    return a
+
+
+@_pattern(
     r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
     r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
     needs=(_DIGIT, _MONTH_HINTS))
@@ -368,9 +385,9 @@ def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
-    r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+)?(" + _COUNT + r"|\d{1,4}|" + _NUMW
-    + r"|half\s+an?)\s+(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
-    r"|(" + _COUNT + r"|\d{1,4}|" + _NUMW + r")\s+(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
+    r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW
+    + r"|half\s+an?)\s*(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
+    r"|(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW + r"|half\s+an?)\s*(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
     needs=("sec", "min", "hour", "hr", "day", "week", "wk", "fortnight", "month", "quarter", "year", "yr"))
 def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
@@ -385,6 +402,12 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         if unit != "hour":
             return None
         unit, n = "minute", 30
+    elif re.fullmatch(r"\d{1,4}\.\d", q):
+        small = {"hour": ("minute", 60), "day": ("hour", 24), "week": ("day", 7), "minute": ("second", 60)}
+        if unit not in small:
+            return None
+        unit, factor = small[unit]
+        n = round(float(q) * factor * mult)
     else:
         num = _num(q)
         if num is None:
@@ -1258,6 +1281,12 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
             return None
         start = dt.datetime.combine(day, dt.time(0)).replace(tzinfo=tz)
         end = None
+        date_a = start_side.first("date")
+        if date_a is not None and date_a.end_date is not None:
+            ey, emo, ed = date_a.end_date
+            end_day = dt.date(day.year if ey is None else ey, emo, ed)
+            if end_day >= day:
+                end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
         if end_side is not None:
             end_day, eg, _ = _resolve_day(end_side, ctx, day)
             if end_day is not None and eg is not None and end_day >= day:

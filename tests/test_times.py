@@ -191,3 +191,11 @@ def test_relative_clock_shift_and_span_covers_whole_expression() -> None:
     assert m.text == "10:00-11:00 CET on 12.12.2025"
     assert m.start == dt.datetime(2025, 12, 12, 9, 0, tzinfo=dt.UTC)
     assert find_times("Call me at 555-1234", ref=REF, zone=LON) == ()
+
+
+def test_day_ranges_and_fractional_shifts() -> None:
+    m = first("I'm away from 13 to 15 July")
+    assert local(m) == "2026-07-13 00:00" and m.grain == "day"
+    assert m.end is not None and m.end.astimezone(ZoneInfo(LON)).date() == dt.date(2026, 7, 16)
+    assert first("in 1.5 hours").start == REF + dt.timedelta(minutes=90)
+    assert first("half an hour ago").start == REF - dt.timedelta(minutes=30)
