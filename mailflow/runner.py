@@ -116,6 +116,8 @@ def crashpoint(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+TEXT_PART_BYTES = 2 * 1024 * 1024
+
 CRASHPOINTS = (
     "after-lock",
     "after-fetch",
@@ -212,8 +214,9 @@ class Poller:
 
     def handle(self, mb: Mailbox, key: MessageKey) -> None:
         now = self.clock()
-        fetched = mb.fetch([key.uid])
-        data = fetched.get(key.uid)
+        # only the header, text, calendar and forwarded-message parts cross the wire: a 25 MB
+        # attachment is never downloaded (its MIME header stays, so the structure is kept)
+        data = mb.fetch_text_parts(key.uid, max_part_bytes=TEXT_PART_BYTES)
         crashpoint("after-fetch")
         if data is None:
             log.warning("uid=%s vanished before it could be fetched", key.uid)
