@@ -566,13 +566,13 @@ def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"(?:\b(between|from)\s+)?(?<![\d:.,/])([01]?\d|2[0-3])(?:\s*[:h.]\s*([0-5]\d))?\s*(" + _MER + r")?"
     r"\s*(-{1,2}|–|—|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*"
-    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d))?(?![\d/])\s*(" + _MER + r")?",
+    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d)(?::[0-5]\d)?)?(?![\d/])\s*(" + _MER + r")?",
     needs=(_DIGIT, ("-", "–", "—", "to", "until", "til", "and")))
 def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
     if conn.strip() == "and" and (prep or "").lower() != "between":
         return None
-    pod_after = re.match(r"\s+(?:at\s+night|tonight|in\s+the\s+(?:morning|afternoon|evening)|this\s+(?:morning|afternoon|evening))",
+    pod_after = re.match(r"\s*(?:at\s+night|tonight|in\s+the\s+(?:morning|afternoon|evening)|this\s+(?:morning|afternoon|evening))",
                          low[m.end(): m.end() + 30])
     if not (prep or mer2 or mer1 or m1 or m2 or pod_after):
         return None
@@ -581,7 +581,7 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         return None
     end = m.end() if mer2 else (m.end(7) if m2 else m.end(6))
     a = _Atom(m.start(), end, "time", hour=a1, minute=int(m1) if m1 else 0, mer=_mer(mer1),
-              hour_only=m1 is None)
+              hour_only=m1 is None, padded=h1.startswith("0"))
     a.end_clock = (a2 % 24, int(m2) if m2 else 0, _mer(mer2))
     return a
 
@@ -1343,6 +1343,14 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
                        grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
 
 
+def _stands_alone(g: _Group, text: str, alone: str) -> bool:
+    """A weak word or number is a time when it is all the text says ("tue", "25th", "0810")."""
+    if not alone or text[g.start:g.end].strip(" .,;:!?()\"'") != alone:
+        return False
+    atoms = [a for s in g.sides for a in s.atoms if a.end > a.start]
+    return len(atoms) == 1 and atoms[0].kind in ("wd", "dayonly", "time", "year") and atoms[0].end_clock is None
+
+
 def _has_invalid(g: _Group) -> bool:
     for side in g.sides:
         for a in side.atoms:
@@ -1417,8 +1425,9 @@ def _find(
     groups = [g for g in _groups(atoms, low) if g.sides and not _has_invalid(g)]
     _share_options(groups, low)
     out: list[TimeMention] = []
+    alone = text.strip(" \t\r\n.,;:!?()\"'")
     for g in groups:
-        if not _meaningful(g):
+        if not _meaningful(g) and not _stands_alone(g, text, alone):
             continue
         try:
             mention = _resolve(g, ctx, text)
