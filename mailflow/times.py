@@ -307,7 +307,7 @@ def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     mo = lex.MONTHS[m.group(3).lower()]
     y = _year(m.group(4), two_digit_ok=False) if m.group(4) else None
     if not (_valid(y, mo, d1) and _valid(y, mo, d2)) or d2 < d1:
-        return None
+        return _Atom(m.start(), m.end(), "invalid") if y else None
     a = _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d1)
     a.end_date = (y, mo, d2)
     return a
@@ -971,7 +971,7 @@ def _make_group(atoms: list[_Atom]) -> _Group:
         t = next((a for a in sides[0].atoms if a.end_clock is not None), None)
         if t is not None and t.end_clock is not None:
             eh, em, emer = t.end_clock
-            sides.append(_Side(atoms=[_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer)]))
+            sides.append(_Side(atoms=[_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer, weak=t.weak)]))
     if not sides:
         return _Group(start=atoms[0].start if atoms else 0, end=atoms[-1].end if atoms else 0, sides=[])
     every = [x for side in sides for x in side.atoms]
