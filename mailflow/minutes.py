@@ -157,6 +157,8 @@ def _continues(prev: _Line, line: _Line) -> bool:
     """Is line a hard-wrapped continuation of prev (same paragraph or bullet)?"""
     if prev.heading != 0 or not prev.text or line.bullet or line.check is not None:
         return False
+    if line.raw.startswith("|") or prev.raw.startswith("|"):
+        return False
     if line.text.startswith("..."):
         return True
     if _CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text) or _CONT_LABEL.match(line.text) \
@@ -523,6 +525,19 @@ def _topic_of(heading: str) -> str:
     return t
 
 
+def _column_kind(header: str) -> str | None:
+    h = header.strip().lower()
+    if re.fullmatch(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)", h):
+        return "owner"
+    if re.fullmatch(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)", h):
+        return "task"
+    if re.fullmatch(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)", h):
+        return "due"
+    if re.fullmatch(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)", h):
+        return "decision"
+    return None
+
+
 def _shorten(text: str, max_words: int = 40, sentences: int = 2) -> str:
     """At most a few sentences and max_words words: a recap line, not a paragraph."""
     parts = [x for x in _SENT_SPLIT.split(text) if x.strip()]
@@ -606,6 +621,7 @@ class _Reader:
         self.next_meeting: NextMeeting | None = None
         self.next_date: dt.date | None = None
         self._plan: tuple[str, str, list[str]] | None = None
+        self._columns: list[str | None] = []
         self.names: set[str] = set()
         for p in participants:
             for t in (p.name or "").split():
@@ -662,7 +678,7 @@ class _Reader:
                 _PERSON_ONLY.match(parent):
             parent = ""
         extra = parent or ctx.topic
-        if not extra:
+        if not extra or _section_kind(extra) is not None:
             return text
         extra_words = extra.split()
         if len(extra_words) > 12:
@@ -928,6 +944,7 @@ class _Reader:
             if ln.heading > 0:
                 self._flush(stack, 0, force=True)
                 self._flush_plan()
+                self._columns = []
                 stack = []
                 kind = _section_kind(ln.text)
                 if kind is not None or ln.heading <= 2:
@@ -1069,6 +1086,9 @@ class _Reader:
             if ln.check == " ":
                 self._action_item_line(text, evidence, ctx)
             return
+        if ln.raw.startswith("|") and ln.raw.rstrip().endswith("|") and ln.raw.count("|") >= 2:
+            self._table_row(ln.raw, ctx)
+            return
         # a person-only line opens a stand-up block
         if _HANDLE_ONLY.match(text) or (_PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
@@ -1147,6 +1167,27 @@ class _Reader:
             self._prose(text, evidence, ctx, prev_text, ln, status_only=True)
             return
         self._prose(text, evidence, ctx, prev_text, ln, frame=frame)
+
+    def _table_row(self, raw: str, ctx: _Ctx) -> None:
+        """Markdown tables: a header row names the columns (owner, task, due, decision)."""
+        cells = [_clean(c) for c in raw.strip().strip("|").split("|")][:12]
+        if all(re.fullmatch(r":?-{2,}:?", c.replace(" ", "")) for c in cells if c):
+            return  # the separator row
+        kinds = [_column_kind(c) for c in cells]
+        if sum(k is not None for k in kinds) >= 2 or (len(cells) == 1 and kinds[0] in ("task", "decision")):
+            self._columns = kinds
+            return
+        cols = self._columns
+        if not cols:
+            return
+        row = dict(zip(cols, cells, strict=False))
+        owner = row.get("owner") or None
+        if row.get("decision"):
+            self.add_agreement(row["decision"], raw, ctx)
+        task = row.get("task")
+        if task:
+            due = row.get("due")
+            self.add_action(owner, task, raw, ctx, due_text=f"by {due}" if due else task)
 
     def _action_item_line(self, text: str, evidence: str, ctx: _Ctx) -> None:
         owner = ctx.line_speaker or ctx.person or ctx.label_owner

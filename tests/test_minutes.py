@@ -371,3 +371,23 @@ def test_numbered_topics_with_outcomes_and_owners() -> None:
     assert [(a.owner, a.task) for a in m.action_items] == [
         ("Paula", "schedule interviews with the two finalists")
     ]
+
+
+def test_markdown_tables_of_actions_and_decisions() -> None:
+    text = (
+        "## Action items\n\n"
+        "| Owner | Task | Due |\n"
+        "|-------|------|-----|\n"
+        "| Maya | Send the contract draft | Friday |\n"
+        "| @li | Book the venue | 2024-04-02 |\n"
+        "| all | Review the agenda | |\n\n"
+        "## Decisions\n"
+        "| Decision |\n|---|\n| Launch in May |\n"
+    )
+    m = _mins(text)
+    assert [(a.owner, a.task, a.due) for a in m.action_items] == [
+        ("Maya", "Send the contract draft", dt.date(2024, 3, 8)),
+        ("li", "Book the venue", dt.date(2024, 4, 2)),
+        (None, "Review the agenda", None),
+    ]
+    assert [a.text for a in m.agreements] == ["Launch in May"]
