@@ -1269,20 +1269,27 @@ class _Reader:
         self._action_item_line(rest, evidence, ctx)
 
     def _resolution(self, rest: str, evidence: str, ctx: _Ctx) -> None:
-        sentences = [s for s in _SENT_SPLIT.split(rest) if s.strip()]
-        first = sentences[0] if sentences else rest
-        got = self._assignment(first, ctx, strict=False)
-        if got and got[0] is not None:
-            for s in sentences:
-                g2 = self._assignment(s, ctx, strict=False)
-                if g2:
-                    self.add_action(g2[0], g2[1], evidence, ctx)
-            return
+        """A decision marker's content: assignments become actions, the rest the agreement."""
+        sentences = [x for x in _SENT_SPLIT.split(rest) if x.strip()] or [rest]
+        first = sentences[0]
         # a report of past work is not a decision
         pm = re.match(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b", first)
-        if pm and self._is_person(pm.group("owner"), strict=True) and pm.group("verb") not in ("agreed", "decided"):
+        if pm and self._is_person(pm.group("owner"), strict=True) and \
+                pm.group("verb") not in ("agreed", "decided"):
             return
-        self.add_agreement(rest, evidence, ctx)
+        decided: list[str] = []
+        assigned = False
+        for sentence in sentences:
+            got = self._assignment(sentence, ctx, strict=False)
+            if got and got[0] is not None:
+                self.add_action(got[0], got[1], evidence, ctx)
+                assigned = True
+            elif not (assigned and _VAGUE_REF.search(sentence)):
+                decided.append(sentence)
+        if decided and len(decided) == len(sentences):
+            self.add_agreement(rest, evidence, ctx)
+        elif decided:
+            self.add_agreement(" ".join(decided), evidence, ctx)
 
     # ---- running text ---------------------------------------------------------------------------
 

@@ -391,3 +391,9 @@ def test_markdown_tables_of_actions_and_decisions() -> None:
         (None, "Review the agenda", None),
     ]
     assert [a.text for a in m.agreements] == ["Launch in May"]
+
+
+def test_resolution_mixing_a_decision_and_an_assignment_yields_both() -> None:
+    m = _mins("**Resolution:** Accept the proposal. @btmills will write the RFC.\n")
+    assert [a.text for a in m.agreements] == ["Accept the proposal"]
+    assert [(a.owner, a.task) for a in m.action_items] == [("btmills", "write the RFC")]
