@@ -444,7 +444,7 @@ _LEAD_OWNER = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
-    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we)\s)|:\s+(?=[A-Z@])|"
+    r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we|please)\s)|:\s+(?=[A-Z@])|"
     r",\s+(?=(?:@[\w.-]{1,40}|[A-Z][a-z]{1,30})\s+(?:will|to|'ll|is going to)\s)|"
     r"\.\s*$"
 )
@@ -493,6 +493,14 @@ def _normalise_owner(owner: str) -> str | None:
 
 
 _QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
+_PLEASE = re.compile(
+    r"^please\s+(?!let us know|feel free|note|see|review regularly|remember)(?P<task>[a-z][\w'-]*\b.{3,})$", re.I
+)
+_IMPERATIVE_BANG = re.compile(
+    r"^(?P<task>(?:chime in|jump in|weigh in|brainstorm|comment|vote|review|sign up|register|fill in|"
+    r"fill out|respond|reply|take a look|have a look|check out|read)\b[^!?]{0,200})!+$",
+    re.I,
+)
 _QA_SAME_LINE = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
     re.I,
@@ -1336,14 +1344,17 @@ class _Reader:
                 self.add_action(owner, task, evidence, ctx)
                 continue
             om = _OWNERLESS.match(c)
-            if om and (ctx.person or ctx.speaker or ln.bullet) and (
-                    om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
+            if om and (ctx.person or ctx.speaker or ln.bullet) and not lx.DELIBERATE.match(om.group("task")) \
+                    and (om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
                 self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
                                 evidence, ctx)
                 continue
-            am = _ASK.match(c)
+            am = _ASK.match(c) or _PLEASE.match(c) or _IMPERATIVE_BANG.match(clause.strip())
             if am:
-                self.add_action(None, am.group("task"), evidence, ctx)
+                if lx.DEFER.match(am.group("task")):
+                    self.add_agreement(am.group("task"), evidence, ctx)
+                else:
+                    self.add_action(None, am.group("task"), evidence, ctx)
                 continue
             if status_only or short_yes:
                 continue

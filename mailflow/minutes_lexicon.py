@@ -16,7 +16,8 @@ SECTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"last (?:meeting|week)|action items? (?:review|from)|review of action|"
                 r"old action|status of action|past action)"), "skip"),
     (re.compile(r"^(?:attend(?:ees|ance|ing)|present|participants|regrets|absent|links|"
-                r"recording|goals|meeting roles|roles|transcript|attendees and roles|"
+                r"recording|goals|meeting roles|roles|transcript|attendees and roles|regular reviews?|"
+                r"dates and reminders|reminders|housekeeping|"
                 r"(?:regular|standing) (?:items|agenda)|regular)$"), "skip"),
     (re.compile(r"^(?:done|completed|accomplished|blocked|blockers|updates?|status(?:es)?|"
                 r"progress|last week|yesterday|availability\b.*)$"), "status"),
@@ -76,7 +77,9 @@ projects repo repository ci build tests test code spec specs api apis will would
 can must shall might need needs needed one two three four five someone nobody anybody folks
 people members member chair moderator scribe host staff better best good great nice important
 time easier hard happy goal idea ready able free how way great tsc ctc wg question
-background context everyone's let lets let's we'll we're
+background context aim aims try tries want wants hope hopes intend intends expect expects
+going continue continues start starts decide decides remember remind reminder packages package
+folks team's everyone's let lets let's we'll we're
 we've i'll i'm i've you'll he'll she'll they'll it'll that'll there's it's that's what's
 """.split())
 
@@ -145,7 +148,7 @@ UNANIMOUS = re.compile(
 DEFER = re.compile(
     r"^(?:(?:we(?:'ll| will)?|to)\s+)?(?:punt(?:ed|ing)?|defer(?:red|ring)?|tabled?|postpone[ds]?|"
     r"revisit(?:ed)?\b|bump(?:ed)?|push(?:ed)? (?:back|out)|move[sd]? to next|deferred|carry over|"
-    r"carried over|park(?:ed)?|continue (?:the )?discussion|keep discussing|discuss(?: it| this)? further)\b",
+    r"carried over|park(?:ed)?|let (?:it|this|that) sit|re-?assign(?:ed)? to (?:the )?next|continue (?:the )?discussion|keep discussing|discuss(?: it| this)? further)\b",
     re.I,
 )
 SHORT_YES = re.compile(

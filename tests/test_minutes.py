@@ -397,3 +397,17 @@ def test_resolution_mixing_a_decision_and_an_assignment_yields_both() -> None:
     m = _mins("**Resolution:** Accept the proposal. @btmills will write the RFC.\n")
     assert [a.text for a in m.agreements] == ["Accept the proposal"]
     assert [(a.owner, a.task) for a in m.action_items] == [("btmills", "write the RFC")]
+
+
+def test_requests_to_everyone_have_no_owner() -> None:
+    text = (
+        "* The parser rewrite has an open design issue, please weigh in there.\n"
+        "* Docs survey is live. Fill out the form!\n"
+        "* Please let us know if you did not get the invite.\n"
+    )
+    m = _mins(text)
+    assert [a.owner for a in m.action_items] == [None, None]
+    first, second = (a.task for a in m.action_items)
+    # a one-word task keeps its context so the recap stays readable
+    assert first == "weigh in there (The parser rewrite has an open design issue)"
+    assert second == "Fill out the form"
