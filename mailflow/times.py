@@ -292,9 +292,20 @@ def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     end = m.end()
     if ys and y is None:
         end = m.end(2) + (1 if low[m.end(2): m.end(2) + 1] == "." else 0)
+    huge = _HUGE_YEAR.match(low, end)
+    if huge:
+        return _Atom(m.start(), huge.end(), "invalid")
     if not _valid(y, mo, d):
         return _Atom(m.start(), end, "invalid") if y else None
     return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
+
+
+_HUGE_YEAR = re.compile(r"\s*[,/-]?\s*\d{5,}")
+
+
+@_pattern(r"(?<![\d.])\d{5,}-\d{1,2}-\d{1,2}(?![\d])", needs=(_DIGIT, ("-",)))
+def _huge_iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    return _Atom(m.start(), m.end(), "invalid")  # a date with a year past 9999
 
 
 @_pattern(
@@ -322,6 +333,9 @@ def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(2))
     y = _year(m.group(3)) if m.group(3) else None
     end = m.end() if (y or not m.group(3)) else m.end(2)
+    huge = _HUGE_YEAR.match(low, end)
+    if huge:
+        return _Atom(m.start(), huge.end(), "invalid")
     if not _valid(y, mo, d):
         return _Atom(m.start(), end, "invalid") if y else None
     return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
@@ -917,10 +931,6 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
             cur.clear()
 
     for a in atoms:
-        if a.kind == "invalid":
-            flush()
-            groups.append(_Group(start=a.start, end=a.end, sides=[_Side(atoms=[a])]))
-            continue
         if not cur:
             if a.kind == "range":
                 continue
@@ -928,7 +938,7 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
             continue
         prev = cur[-1]
         gap = low[prev.end: a.start]
-        if a.kind in _ONE_PER_SIDE and gap.strip():
+        if a.kind in _ONE_PER_SIDE:
             side_kinds = set()
             for x in reversed(cur):
                 if x.kind == "range":

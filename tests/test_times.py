@@ -176,6 +176,17 @@ def test_bad_input_is_bounded_and_never_raises(text: str) -> None:
         assert 1 <= m.start.year <= 9999
 
 
+def test_year_99999_gives_no_mention() -> None:
+    assert find_times("on 1 Jan 99999 at 10:00", ref=REF, zone=LON) == ()
+    assert find_times("99999-01-01 10:00", ref=REF, zone=LON) == ()
+    assert find_times("on 31/02/2026 at 10am", ref=REF, zone=LON) == ()
+
+
+def test_repeated_clock_times_are_separate_mentions() -> None:
+    found = find_times("at 3pm or at 4pm", ref=REF, zone=LON)
+    assert [local(m) for m in found] == ["2025-12-02 15:00", "2025-12-02 16:00"]
+
+
 def test_bad_arguments_never_raise() -> None:
     assert find_times("tomorrow at 3", ref=REF, zone="Not/AZone")[0].zone == "UTC"
     naive = dt.datetime(2025, 1, 1)  # noqa: DTZ001
