@@ -371,6 +371,28 @@ def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
+    r"\b(?:q([1-4])|(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th|last)\s+(?:quarter|qtr))"
+    r"(?:\s*(?:of\s+)?,?\s*((?:19|20)\d{2})(?![\d]))?\b",
+    needs=("q",),
+)
+def _quarter(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        q = int(m.group(1))
+    else:
+        w = m.group(2).lower()
+        q = 4 if w == "last" else lex.ORDINALS.get(w) or int(w[0])
+    y = int(m.group(3)) if m.group(3) else None
+    a = _Atom(m.start(), m.end(), "month", m=3 * (q - 1) + 1, y=y)
+    a.grain = "quarter"
+    return a
+
+
+@_pattern(r"\b(?:in|during|for|of|by|until)\s+((?:19|20)\d{2})(?![\d:/.-]|\s*(?:" + _MER + r"|h\b))", needs=(_DIGIT, ("19", "20")))
+def _in_year(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    return _Atom(m.start(), m.end(), "year", y=int(m.group(1)))
+
+
+@_pattern(
     r"\b(?:(next|this|last|past|previous|coming|upcoming|following)\s+)?(" + _WD + r")(?![a-z])(\.)?"
     r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?",
     needs=_WD_HINTS)
@@ -1156,11 +1178,15 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
         if unit == "year":
             return dt.date(today.year + k, 1, 1), "year", True
     month = side.first("month")
+    year_a = side.first("year")
     if month is not None and month.m is not None:
-        y = month.y
+        y = month.y if month.y is not None else year_a.y if year_a is not None else None
+        span = 3 if month.grain == "quarter" else 1
         if y is None:
-            y = today.year if month.m >= today.month else today.year + 1
-        return dt.date(y, month.m, 1), "month", True
+            y = today.year if month.m + span - 1 >= today.month else today.year + 1
+        return dt.date(y, month.m, 1), "quarter" if span == 3 else "month", True
+    if year_a is not None and year_a.y is not None:
+        return dt.date(year_a.y, 1, 1), "year", True
     if other is not None:
         return other, None, False
     return today, None, False
@@ -1294,9 +1320,9 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         date_a = start_side.first("date")
         if date_a is not None and date_a.end_date is not None:
             ey, emo, ed = date_a.end_date
-            end_day = dt.date(day.year if ey is None else ey, emo, ed)
-            if end_day >= day:
-                end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
+            range_end = dt.date(day.year if ey is None else ey, emo, ed)
+            if range_end >= day:
+                end = dt.datetime.combine(range_end + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
         if end_side is not None:
             end_day, eg, _ = _resolve_day(end_side, ctx, day)
             if end_day is not None and eg is not None and end_day >= day:
