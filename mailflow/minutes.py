@@ -75,7 +75,7 @@ _SCRIBE_TOPIC = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
 _WORDS = re.compile(r"[a-z0-9]+")
 _URL = re.compile(r"https?://\S{1,500}")
 _BRACKET_STATUS = re.compile(
-    r"^\[?(closed|resolved|agreed|approved|accepted|deferred|tabled|postponed)\]?[.!]?$", re.I
+    r"^[\[(](closed|resolved|agreed|approved|accepted|deferred|tabled|postponed)[\])][.!]?$", re.I
 )
 _LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
 
