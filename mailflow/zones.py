@@ -425,7 +425,8 @@ def series_warnings(
 
 def describe_mention(m: TimeMention, *, zones: tuple[str, ...]) -> str:
     """Human line for `mailflow when`: the text, then the instant in every zone given."""
-    people = [Participant(name="", addr="", zone=z, zone_source=None) for z in zones if tzinfo_for(z)]
+    order = tuple(dict.fromkeys(((m.zone,) if m.zone else ()) + tuple(zones)))
+    people = [Participant(name="", addr="", zone=z, zone_source=None) for z in order if tzinfo_for(z)]
     if m.grain in ("day", "week", "month", "quarter", "year"):
         local = m.start.astimezone(tzinfo_for(m.zone or "") or dt.UTC)
         what = {
