@@ -365,7 +365,18 @@ class Poller:
         if smtp is None:
             return
         now = self.clock()
-        rows = self.store.due(now, limit=smtp.per_minute)
+        budget = min(
+            smtp.per_minute - self.store.sent_count_since(now - dt.timedelta(minutes=1)),
+            smtp.per_day - self.store.sent_count_since(now - dt.timedelta(days=1)),
+        )
+        if budget <= 0:
+            waiting = len(self.store.due(now, limit=1))
+            if waiting:
+                log.warning("sending limit reached (smtp.per_minute=%d, smtp.per_day=%d); "
+                            "due mail waits for the next poll", smtp.per_minute, smtp.per_day)
+                self.report.deferred += waiting
+            return
+        rows = self.store.due(now, limit=budget)
         claimed = [r for r in rows if self.store.claim(r.id)]
         crashpoint("after-claim")
         if not claimed:

@@ -318,6 +318,13 @@ class Store:
         )
         return sum(len(json.loads(r[0])) for r in rows)
 
+    def sent_count_since(self, since: dt.datetime) -> int:
+        """Messages handed to SMTP since the instant: the provider's sending limits."""
+        row = self.db.execute(
+            "SELECT count(*) FROM outbox WHERE state='sent' AND sent >= ?", (_iso(since),)
+        ).fetchone()
+        return int(row[0])
+
     def _row(self, r: tuple[object, ...]) -> OutboxRow:
         return OutboxRow(
             id=int(r[0]),  # type: ignore[call-overload]

@@ -198,3 +198,20 @@ def test_scheduled_followup_goes_out_at_the_first_poll_after_its_time(
     got = followups()
     assert len(got) == 1
     assert got[0].email["In-Reply-To"]  # threaded under the recap
+
+
+def test_provider_sending_limits_are_respected(tmp_path: Path, dovecot: servers.Dovecot,
+                                               smtp_server: servers.SmtpServers) -> None:
+    sc = Scenario(tmp_path, dovecot, smtp_server, messages=3)
+    sc.config.write_text(sc.config.read_text().replace("[smtp]\n", "[smtp]\nper_minute = 1\nper_day = 2\n"))
+    config = load_config(str(sc.config))
+    clock = Clock(START)
+    assert poll_once(config, now=clock).sent == 1
+    assert poll_once(config, now=clock).sent == 0  # same minute
+    clock.advance(seconds=61)
+    assert poll_once(config, now=clock).sent == 1
+    clock.advance(seconds=61)
+    assert poll_once(config, now=clock).sent == 0  # two a day
+    clock.advance(days=1)
+    assert poll_once(config, now=clock).sent == 1
+    assert [s for k, s, _ in outbox(sc) if k == "recap"] == ["sent"] * 3

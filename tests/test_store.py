@@ -110,3 +110,17 @@ def test_message_records_and_content_lookup(tmp_path: Path) -> None:
         assert s.seen_content("<m>", "h") == "handled"
         assert s.seen_content(None, "h") is None
         assert s.counts()["messages"] == {"handled": 1}
+
+
+def test_sent_count_since_counts_only_sent_rows_in_the_window(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as s:
+        with s.transaction() as db:
+            for key in ("a", "b", "c"):
+                s.queue(db, draft(key), kind="recap", meeting_uid="m", due=NOW, now=NOW,
+                        thread_root=None, source=None)
+        rows = s.due(NOW)
+        s.finish(rows[0].id, state="sent", now=NOW)
+        s.finish(rows[1].id, state="sent", now=NOW + dt.timedelta(minutes=5))
+        assert s.sent_count_since(NOW) == 2
+        assert s.sent_count_since(NOW + dt.timedelta(minutes=1)) == 1
+        assert s.sent_count_since(NOW + dt.timedelta(minutes=6)) == 0
