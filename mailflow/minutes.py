@@ -501,6 +501,7 @@ _IMPERATIVE_BANG = re.compile(
     r"fill out|respond|reply|take a look|have a look|check out|read)\b[^!?]{0,200})!+$",
     re.I,
 )
+_BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
 _QA_SAME_LINE = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
     re.I,
@@ -1350,6 +1351,11 @@ class _Reader:
                                 evidence, ctx)
                 continue
             am = _ASK.match(c) or _PLEASE.match(c) or _IMPERATIVE_BANG.match(clause.strip())
+            if am is None and index == 0 and text.rstrip().endswith("!"):
+                bang = _BANG_TASK.match(clause.strip())
+                if bang and bang.group("task").split()[0].lower() in lx.TASK_VERBS and \
+                        (not bang.group("who") or bang.group("who").lower() in lx.GROUP_OWNERS):
+                    am = bang
             if am:
                 if lx.DEFER.match(am.group("task")):
                     self.add_agreement(am.group("task"), evidence, ctx)
