@@ -282,6 +282,16 @@ def _weekend(country: str | None) -> frozenset[int]:
     return frozenset({5, 6})
 
 
+def holiday_name(country: str | None, day: dt.date) -> str | None:
+    """The public holiday on ``day`` in ``country`` (ISO 3166 alpha-2), or None."""
+    return _holiday_name(country, day)
+
+
+def weekend_days(country: str | None) -> frozenset[int]:
+    """The weekday numbers (Monday 0) that are the weekend in ``country`` (default Sat+Sun)."""
+    return _weekend(country)
+
+
 def _who(p: Participant) -> str:
     return p.name or p.addr or p.zone or "someone"
 
