@@ -199,7 +199,7 @@ def _zone(r: _Reader, name: str, default: Any = ...) -> str:
         raise ConfigError(
             f"{r.key(name)}: {value!r} is not an IANA time zone (e.g. Europe/London)"
         ) from exc
-    return value
+    return str(value)
 
 
 def _duration(r: _Reader, name: str, default: dt.timedelta) -> dt.timedelta:
@@ -226,7 +226,7 @@ def _port(r: _Reader, default: int) -> int:
     port = r.get("port", int, default)
     if not 1 <= port <= 65535:
         raise ConfigError(f"{r.key('port')}: expected an integer from 1 to 65535, got {port!r}")
-    return port
+    return int(port)
 
 
 def _server_fields(r: _Reader, default_ports: dict[str, int]) -> dict[str, Any]:

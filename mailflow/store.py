@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .model import Draft
 
@@ -325,9 +326,9 @@ class Store:
         ).fetchone()
         return int(row[0])
 
-    def _row(self, r: tuple[object, ...]) -> OutboxRow:
+    def _row(self, r: Any) -> OutboxRow:
         return OutboxRow(
-            id=int(r[0]),  # type: ignore[call-overload]
+            id=int(r[0]),
             dedupe_key=str(r[1]),
             message_id=str(r[2]),
             meeting_uid=str(r[3]),
@@ -336,9 +337,9 @@ class Store:
             sender=str(r[6]),
             recipients=tuple(json.loads(str(r[7]))),
             subject=str(r[8]),
-            data=bytes(r[9]),  # type: ignore[arg-type]
+            data=bytes(r[9]),
             state=str(r[10]),
-            attempts=int(r[11]),  # type: ignore[call-overload]
+            attempts=int(r[11]),
             last_error=str(r[12]) if r[12] is not None else None,
         )
 
