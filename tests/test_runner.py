@@ -215,3 +215,22 @@ def test_provider_sending_limits_are_respected(tmp_path: Path, dovecot: servers.
     clock.advance(days=1)
     assert poll_once(config, now=clock).sent == 1
     assert [s for k, s, _ in outbox(sc) if k == "recap"] == ["sent"] * 3
+
+
+def test_a_message_failing_every_time_is_quarantined_after_max_attempts(
+        tmp_path: Path, dovecot: servers.Dovecot, smtp_server: servers.SmtpServers) -> None:
+    sc = Scenario(tmp_path, dovecot, smtp_server, messages=1)
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "recap.md.j2").write_text("{{ no_such_variable }}\n")  # StrictUndefined: fails
+    sc.config.write_text(sc.config.read_text() + f'\n[templates]\ndir = "{broken}"\n')
+    config = load_config(str(sc.config))
+    clock = Clock(START)
+    reports = [poll_once(config, now=clock) for _ in range(config.policy.max_attempts)]
+    assert [r.failed for r in reports[:-1]] == [1] * (config.policy.max_attempts - 1)
+    assert reports[-1].quarantined == 1
+    assert len(sc.bot.messages("Quarantine")) == 1 and sc.bot.messages() == []
+    assert smtp_server.messages == []
+    db = sqlite3.connect(sc.db)
+    state, reason = db.execute("SELECT state, reason FROM messages").fetchone()
+    assert state == "quarantined" and "failed 3 times" in reason and "no_such_variable" in reason
