@@ -276,13 +276,15 @@ def test_hostile_input_is_bounded_in_time() -> None:
         "- Action: @x will do it tomorrow\n" * 30_000,
         "".join(" " * (i % 400) + "- Bob will fix it, and then\n" for i in range(20_000)),
         "[" * 300_000 + "](" * 200_000,
+        ("[" * 1999 + "\n") * 200,
+        ("a: " * 666 + "\n") * 200,
         "word will go\n" * 80_000,
     ]
     for text in inputs:
         start = time.perf_counter()
         m = minutes_module._Reader(text, ref=REF, zone="UTC", participants=()).read()
         assert isinstance(m, Minutes)
-        assert time.perf_counter() - start < 10
+        assert time.perf_counter() - start < 5
 
 
 @settings(max_examples=80, deadline=None)
