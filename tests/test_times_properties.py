@@ -121,3 +121,27 @@ def test_rendered_local_times_reparse_to_the_same_instant(
     assert found
     if not _is_second_of_fold(instant.astimezone(ZoneInfo(zone))):
         assert found[0].start == instant, (head, zone)
+
+
+_WORDS = ["at", "on", "3pm", "15:00", "Tue", "tomorrow", "next", "week", "12/03", "2025-12-02", "-", "to",
+          "or", "EST", "IST", "UTC+5:30", "every", "other", "noon", "half", "past", "two", "the", "3rd",
+          "of", "May", "99999", "0", "24:00", "31", "Feb", "29", "my", "your", "time", "London", ",", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=200), st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join)),
+    zone=zones,
+    instant=instants,
+    order=st.sampled_from(["DMY", "MDY"]),
+)
+def test_find_times_never_raises_and_mentions_are_well_formed(
+    text: str, zone: str, instant: dt.datetime, order: str
+) -> None:
+    found = find_times(text, ref=instant, zone=zone, party_zones=("Europe/Dublin",), date_order=order)
+    for m in found:
+        assert m.start.tzinfo is not None
+        assert 0 <= m.span[0] < m.span[1] <= len(text)
+        assert text[m.span[0]: m.span[1]] == m.text
+        assert m.end is None or m.end >= m.start
+        assert m.status == "mentioned"
