@@ -858,6 +858,8 @@ def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
           needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
 def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     start, end = m.start(), m.end()
+    if low.startswith("ish", end):
+        return None  # "2pm-ish"
     while start > 0 and low[start - 1] in " \t":
         start -= 1
     while end < len(low) and low[end] in " \t":
@@ -927,7 +929,7 @@ def _scan(text: str, low: str) -> list[_Atom]:
 
 _FILLER = re.compile(
     r"(?:[\s,(){}\[\]∙·•|]|\b(?:at|on|the|of|in|@|around|about|approx|approximately|from|starting|for|this|"
-    r"is|by|ca|circa|o'clock|clock|h|hrs|hours|sharp|exactly|roughly|ish|-ish)\b|\.(?!\d))*",
+    r"is|by|ca|circa|o'clock|clock|h|hrs|hours|sharp|exactly|roughly|ish)\b|-ish\b|\.(?!\d))*",
     re.IGNORECASE,
 )
 _OR = re.compile(r"\s*(?:,|\bor\b|/|,\s*or\b|\band\b|,\s*and\b)\s*(?:\b(?:on|at)\b\s*)?", re.IGNORECASE)
@@ -940,6 +942,7 @@ def _joinable(gap: str) -> bool:
     return m is not None
 
 
+_DAY_KINDS = ("date", "datetime", "wd", "relday", "dayonly", "nth", "endof", "period", "shift")
 _ONE_PER_SIDE = frozenset({"wd", "date", "datetime", "relday", "dayonly", "time"})
 
 
@@ -1272,6 +1275,9 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
     end_side = sides[1] if len(sides) > 1 else None
     if g.borrowed:
         start_side = _Side(atoms=start_side.atoms + g.borrowed)
+    if end_side is not None and not start_side.has(*_DAY_KINDS) and end_side.has(*_DAY_KINDS):
+        # "10am to 11am on Thursday": the day written after the end is the start's day too
+        start_side = _Side(atoms=start_side.atoms + [a for a in end_side.atoms if a.kind in _DAY_KINDS])
     # a zone or part of day written on one side applies to both
     shared = [a for s in sides for a in s.atoms if a.kind in ("zone", "pod", "year")]
     for a in shared:

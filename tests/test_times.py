@@ -210,3 +210,15 @@ def test_day_ranges_and_fractional_shifts() -> None:
     assert m.end is not None and m.end.astimezone(ZoneInfo(LON)).date() == dt.date(2026, 7, 16)
     assert first("in 1.5 hours").start == REF + dt.timedelta(minutes=90)
     assert first("half an hour ago").start == REF - dt.timedelta(minutes=30)
+
+
+def test_day_written_after_a_range_applies_to_its_start() -> None:
+    m = first("noon-1pm Friday")
+    assert local(m) == "2025-12-05 12:00"
+    assert m.end is not None and local_end(m) == "2025-12-05 13:00"
+    assert local(first("10am to 11am on Thursday")) == "2025-12-04 10:00"
+    assert local(first("2pm-ish on Thursday")) == "2025-12-04 14:00"
+
+
+def local_end(m) -> str:  # type: ignore[no-untyped-def]
+    return m.end.astimezone(ZoneInfo(LON)).strftime("%Y-%m-%d %H:%M")
