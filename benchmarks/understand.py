@@ -1,0 +1,220 @@
+"""Table 1: understanding throughput, per kind of message and per stage, and the same sub-tasks
+timed against peer libraries in the same run.
+
+    python3 -m benchmarks.understand [--quick] [-n N]
+
+Stages (all in this process, one core): parse (letters.read_letter) -> unwrap (notes.read_note)
+-> extract (meetings.understand). Messages come from benchmarks.mixes (generated here). Times
+are CPU seconds of this process (time.process_time) spent in the stage calls only, so other
+load on a shared machine does not count; generation is not timed. Each message goes
+through the pipeline once after one untimed warm-up pass over the first few (imports, regex
+compilation), so the figures are steady-state.
+
+Peers, on the same inputs:
+  time phrases   dateparser.search.search_dates and ctparse.ctparse on the note bodies
+                 (Note.body) vs mailflow.times.find_times; ctparse parses one expression per
+                 call, so it gets the body line by line (a whole 10 KB body only times out);
+  forwards       quotequail.unwrap and quotequail.quote on the letter text vs notes.read_note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailflow.letters import read_letter
+from mailflow.meetings import understand
+from mailflow.model import Letter, Note
+from mailflow.notes import read_note
+from mailflow.times import find_times
+
+from .mixes import KINDS, Sample, make_mix, table, verdict
+
+NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+TARGET = 200.0  # messages/s for typical 10 KB notes on one core
+STAGES = ("parse", "unwrap", "extract")
+
+
+@dataclass
+class KindStats:
+    count: int = 0
+    size: int = 0
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+@dataclass
+class Result:
+    by_kind: dict[str, KindStats]
+    notes: list[Note]  # the understood notes, for the peer comparisons
+    letters: dict[str, list[Letter]]
+
+    @property
+    def all(self) -> KindStats:
+        out = KindStats()
+        for k in self.by_kind.values():
+            out.count += k.count
+            out.size += k.size
+            for s in STAGES:
+                out.seconds[s] += k.seconds[s]
+        return out
+
+    @property
+    def typical_rate(self) -> float:
+        k = self.by_kind.get("plain")
+        return k.count / k.total if k and k.total else 0.0
+
+
+def run_pipeline(mix: list[Sample], *, warmup: int = 3) -> Result:
+    """Every message through parse -> unwrap -> extract; seconds per stage, per kind."""
+    for s in mix[:warmup]:
+        understand(read_note(read_letter(s.data)), now=NOW)
+    by_kind: dict[str, KindStats] = {}
+    notes: list[Note] = []
+    letters: dict[str, list[Letter]] = {}
+    clock = time.process_time
+    for s in mix:
+        st = by_kind.setdefault(s.kind, KindStats())
+        t0 = clock()
+        letter = read_letter(s.data)
+        t1 = clock()
+        note = read_note(letter)
+        t2 = clock()
+        understand(note, now=NOW)
+        t3 = clock()
+        st.count += 1
+        st.size += len(s.data)
+        st.seconds["parse"] += t1 - t0
+        st.seconds["unwrap"] += t2 - t1
+        st.seconds["extract"] += t3 - t2
+        notes.append(note)
+        letters.setdefault(s.kind, []).append(letter)
+    return Result(by_kind=by_kind, notes=notes, letters=letters)
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.process_time()
+    out = fn()
+    return time.process_time() - t0, out
+
+
+def time_peers(bodies: list[str]) -> list[tuple[object, ...]]:
+    """Rows: name, bodies, seconds, found, ratio to mailflow (peer seconds / mailflow seconds)."""
+    naive = NOW.replace(tzinfo=None)
+    rows: list[tuple[str, int, float, int]] = []
+    spent, found = 0.0, 0
+    for b in bodies:
+        s, out = _timed(lambda b=b: find_times(b, ref=NOW, zone="UTC"))
+        spent += s
+        found += len(out)
+    rows.append(("mailflow.times.find_times", len(bodies), spent, found))
+    try:
+        import dateparser.search
+
+        settings = {"RELATIVE_BASE": naive, "PREFER_DATES_FROM": "future"}
+        dateparser.search.search_dates("warm up on Tuesday at 3pm", languages=["en"], settings=settings)
+        spent, found = 0.0, 0
+        for b in bodies:
+            s, out = _timed(lambda b=b: dateparser.search.search_dates(b, languages=["en"], settings=settings))
+            spent += s
+            found += len(out or ())
+        rows.append(("dateparser.search.search_dates", len(bodies), spent, found))
+    except ImportError as exc:
+        rows.append((f"dateparser: not installed ({exc.name})", 0, 0.0, 0))
+    try:
+        import ctparse
+
+        logging.getLogger("ctparse").setLevel(logging.CRITICAL)
+        ctparse.ctparse("Tuesday at 3pm", ts=naive)
+        spent, found = 0.0, 0
+        for b in bodies:
+            for line in (x for x in b.splitlines() if x.strip()):
+                s, out = _timed(lambda line=line: ctparse.ctparse(line, ts=naive, timeout=1.0))
+                spent += s
+                found += out is not None
+        rows.append(("ctparse.ctparse (per line)", len(bodies), spent, found))
+    except ImportError as exc:
+        rows.append((f"ctparse: not installed ({exc.name})", 0, 0.0, 0))
+    base = rows[0][2] or 1e-9
+    return [(name, n, secs, secs / n if n else 0.0, hits, secs / base if n else "-")
+            for name, n, secs, hits in rows]
+
+
+def quote_peers(letters: list[Letter]) -> list[tuple[object, ...]]:
+    """Rows: name, messages, seconds, per message, ratio to mailflow (peer / mailflow)."""
+    rows: list[tuple[str, int, float]] = []
+    spent = sum(_timed(lambda x=x: read_note(x))[0] for x in letters)
+    rows.append(("mailflow.notes.read_note", len(letters), spent))
+    try:
+        import quotequail
+
+        texts = [x.text for x in letters]
+        rows.append(("quotequail.unwrap", len(texts),
+                     sum(_timed(lambda t=t: quotequail.unwrap(t))[0] for t in texts)))
+        rows.append(("quotequail.quote", len(texts),
+                     sum(_timed(lambda t=t: quotequail.quote(t))[0] for t in texts)))
+    except ImportError as exc:
+        rows.append((f"quotequail: not installed ({exc.name})", 0, 0.0))
+    base = rows[0][2] or 1e-9
+    return [(name, n, secs, secs / n if n else 0.0, secs / base if n else "-") for name, n, secs in rows]
+
+
+def report(result: Result) -> str:
+    out: list[str] = []
+    rows: list[tuple[object, ...]] = []
+    for kind in KINDS:
+        k = result.by_kind.get(kind)
+        if not k:
+            continue
+        rows.append((kind, k.count, k.size / k.count / 1024, k.count / k.total,
+                     *(k.seconds[s] / k.count * 1000 for s in STAGES)))
+    a = result.all
+    rows.append(("whole mix", a.count, a.size / a.count / 1024, a.count / a.total,
+                 *(a.seconds[s] / a.count * 1000 for s in STAGES)))
+    out.append(table(("kind", "msgs", "avg KB", "msgs/s", "parse ms", "unwrap ms", "extract ms"), rows))
+    out.append("")
+    out.append(table(("stage (whole mix)", "CPU s", "share"),
+                     [(s, a.seconds[s], f"{a.seconds[s] / a.total:.0%}") for s in STAGES]
+                     + [("total", a.total, "100%")]))
+    rate = result.typical_rate
+    out.append("")
+    out.append(f"target: >= {TARGET:.0f} msgs/s for typical 10 KB notes on one core: "
+               f"{rate:.1f} msgs/s -> {verdict(rate >= TARGET)}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a smaller mix and fewer peer bodies")
+    ap.add_argument("-n", type=int, help="messages in the mix (default 140, quick 40)")
+    ap.add_argument("--peer-bodies", type=int, help="note bodies for the time-phrase peers (default 4, quick 2)")
+    args = ap.parse_args(argv)
+    n = args.n or (40 if args.quick else 140)
+    mix = make_mix(n)
+    result = run_pipeline(mix)
+    print(f"1. UNDERSTANDING THROUGHPUT ({n} generated messages, one process)")
+    print(report(result))
+    bodies_n = args.peer_bodies or (2 if args.quick else 4)
+    bodies = [nt.body for nt, s in zip(result.notes, mix) if s.kind == "plain"][:bodies_n]
+    print()
+    print(f"1b. time phrases on the same note bodies ({bodies_n} plain notes, ~10 KB each); "
+          "ratio = peer seconds / mailflow seconds")
+    print(table(("finder", "bodies", "CPU s", "s/body", "found", "ratio"), time_peers(bodies)))
+    fwd = [x for k in ("gmail-forward", "outlook-forward", "reply") for x in result.letters.get(k, [])]
+    print()
+    print(f"1c. forwards and quotes ({len(fwd)} forwards/replies from the mix); "
+          "ratio = peer seconds / mailflow seconds")
+    print(table(("unwrapper", "msgs", "CPU s", "s/msg", "ratio"), quote_peers(fwd)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
