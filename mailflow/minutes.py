@@ -446,11 +446,13 @@ _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
     r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we|please)\s)|:\s+(?=[A-Z@])|"
     r",\s+(?=(?:@[\w.-]{1,40}|[A-Z][a-z]{1,30})\s+(?:will|to|'ll|is going to)\s)|"
+    r",\s+(?=(?:removing|removed|remove|taking|take|dropping|drop)\s+(?:it\s+|this\s+)?(?:off|from)\b)|"
     r"\.\s*$"
 )
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 _ASK = re.compile(
-    r"^(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+(?:is|are|was)\s+"
+    r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
+    r"(?:is|are|was)\s+"
     r"(?:to|that|for)\s+(?P<task>\S.*)$",
     re.I,
 )
@@ -502,6 +504,7 @@ _IMPERATIVE_BANG = re.compile(
     re.I,
 )
 _BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
+_POLL = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
 _QA_SAME_LINE = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
     re.I,
@@ -943,6 +946,7 @@ class _Reader:
     def _walk(self, lines: list[_Line]) -> None:
         stack: list[_Frame] = []
         section: str | None = None
+        section_level = 0
         topic = ""
         release_due: dt.date | None = None
         speaker: str | None = None
@@ -956,8 +960,8 @@ class _Reader:
                 self._columns = []
                 stack = []
                 kind = _section_kind(ln.text)
-                if kind is not None or ln.heading <= 2:
-                    section = kind
+                if kind is not None or ln.heading <= section_level:
+                    section, section_level = kind, ln.heading
                 if not (_explicit_dates(ln.text, self.today) and len(_toks(ln.text)) <= 4):
                     topic = _topic_of(ln.text)
                 if kind == "plan":
@@ -1367,7 +1371,7 @@ class _Reader:
             self._prose_agreement(c, text, evidence, ctx, prev_text)
 
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
-        if c.endswith("?") or _QUESTION_START.match(c):
+        if c.endswith("?") or _QUESTION_START.match(c) or _POLL.search(line):
             return
         am = lx.AGREE_PROSE.match(c) or lx.AGREE_INNER.search(c)
         if am:

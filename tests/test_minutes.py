@@ -415,3 +415,21 @@ def test_requests_to_everyone_have_no_owner() -> None:
     # a one-word task keeps its context so the recap stays readable
     assert first == "weigh in there (The parser rewrite has an open design issue)"
     assert second == "Fill out the form"
+
+
+def test_a_skipped_subsection_ends_at_the_next_heading_of_its_level() -> None:
+    text = (
+        "## Minutes\n"
+        "### Review of last meeting\n"
+        "* Ana will fix the build (done)\n"
+        "### Release team\n"
+        "No objections to one release team for all branches.\n"
+        "* Strategic initiative on CMake: next step is to open a PR, removing from agenda\n"
+        "* Vote: we agree our goal is to drop the legacy API: Yes/No\n"
+    )
+    m = _mins(text)
+    assert [a.text for a in m.agreements] == [
+        "No objections to one release team for all branches",
+        "Strategic initiative on CMake: next step is to open a PR, removing from agenda",
+    ]
+    assert [(a.owner, a.task) for a in m.action_items] == [(None, "open a PR")]
