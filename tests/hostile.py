@@ -405,6 +405,37 @@ def _cases() -> list[Case]:
                                      "Subject: =?utf-8?q?inner=0D=0ABcc:_x@evil.example?=",
                                      body=NOTES))))))
 
+    # --- text that baits slow scanners (time finder, minutes, quote/forward cutting) ---
+    add(Case(name="forward_blocks_500_deep", expect="parsed",
+             data=msg(body="".join(
+                 f"---------- Forwarded message ---------\nFrom: P{i} <p{i}@fwd.example>\n"
+                 f"Date: Mon, 1 Mar 2027 at 09:{i % 60:02d}\nSubject: Fwd: notes\n"
+                 f"To: Alice <alice@example.com>\n\nlevel {i}, meet at 10:00?\n\n"
+                 for i in range(500)))))
+    add(Case(name="quote_depth_10000", expect="parsed",
+             data=msg(body=NOTES + "\nOn Mon, 1 Mar 2027 at 10:00, Bob <bob@partner.example> wrote:\n"
+                      + ">" * 10_000 + " Tuesday at 3pm?\n")))
+    add(Case(name="quoted_lines_50000", expect="parsed",
+             data=msg(body=NOTES + "\n" + "> earlier: Friday 10:00 works\n" * 50_000)))
+    add(Case(name="time_phrases_10000", expect="parsed",
+             data=msg(body="Options: " + "Mon 10:00, " * 10_000 + "or Tuesday.\n")))
+    add(Case(name="action_items_10000", expect="parsed",
+             data=msg(body="Action items:\n" + "- Bob to send the deck by Friday\n" * 10_000)))
+    add(Case(name="regex_bait_repeats", expect="parsed",
+             data=msg(body="at " * 30_000 + "\n" + "1/" * 30_000 + "\n" + "10:" * 30_000 + "\n"
+                      + "next " * 20_000 + "\n" + "(" * 30_000 + "\n" + "-- \n" * 10_000)))
+    add(Case(name="whitespace_line_5000", expect="parsed",
+             data=msg(body=NOTES + " " * 5_000 + "x\n" + "\t" * 5_000 + "y\n"),
+             why="a scan with two adjacent \\s* around an optional group goes quadratic here"))
+    add(Case(name="weekday_run_2000", expect="parsed",
+             data=msg(body="Mon Tue Wed Thu Fri " * 2_000 + "\n"),
+             why="200+ mentions in one 40 kB sentence: per-mention work must not scan the sentence"))
+    add(Case(name="unicode_zalgo_bidi_fullwidth", expect="parsed",
+             data=msg("Subject: \u202eston gniteem\u202c \u200d\u200b",
+                      body="Meet at \uff11\uff10\uff1a\uff10\uff10 on Friday "
+                           + "Z" + "\u0337\u0322\u0349" * 20_000 + "\n\u202e 10:00 \u202c\n"
+                           + "\ufeff" * 1000 + NOTES)))
+
     # --- RFC 3834 and bounces ---
     add(Case(name="out_of_office_auto_submitted", expect="skip-by-policy", rule="auto_submitted",
              data=msg("Auto-Submitted: auto-replied", "Subject: Out of Office: Notes from our call",
