@@ -1,0 +1,890 @@
+"""Atoms for reading times: the small patterns times.py builds expressions from.
+
+Rules: each pattern is written against lower-cased text and is linear (no nested repetition);
+a pattern runs only when the text holds a digit or one of the substrings it needs; overlapping
+finds keep the longest (then the pattern registered first). Words come from
+:mod:`mailflow.times_lexicon`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from . import times_lexicon as lex
+from .zones import tzinfo_for, zone_for_place
+
+MAX_ATOMS = 800  # atoms kept per text
+_MIN_YEAR, _MAX_YEAR = 1800, 2200
+
+def _alt(words: Iterable[object]) -> str:
+    return "|".join(sorted((re.escape(str(w)).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+
+
+_MON = _alt(lex.MONTHS)
+_WD = _alt(lex.WEEKDAYS)
+_NUMW = _alt(lex.NUMBERS)
+_ORDW = _alt(lex.ORDINALS)
+_UNIT = _alt(lex.UNITS)
+_COUNT = _alt(lex.COUNTS)
+_ZONEW = _alt(lex.ZONES)
+_MER = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)"
+_MER_SHORT = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|a\b|p\b)"
+_PREP = r"(?:at|@|around|about|approx\.?|approximately|by|from|until|till|til|before|after|since|starting|between|for)"
+_SUFFIX = r"(?:st|nd|rd|th)"
+_HOURW = _alt([w for w, n in lex.NUMBERS.items() if 1 <= n <= 12])
+_MINW = r"(?:(?:twenty|thirty|forty|fifty)(?:[-\s]+(?:one|two|three|four|five|six|seven|eight|nine))?|oh[-\s]+(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+
+# lower-case abbreviations that are also everyday words: a zone only when written in capitals
+_ZONE_CASE_SENSITIVE = frozenset({"et", "ct", "mt", "pt", "z", "zulu", "art", "cat", "west", "met", "gst",
+                                  "ist", "ict", "eat", "wat", "ast", "adt", "nst", "wib", "pht", "brt",
+                                  "clt", "msk", "eet", "wet", "kst", "sgt", "hkt", "npt", "pkt", "cst"})
+
+
+@dataclass(slots=True)
+class _Atom:
+    start: int
+    end: int
+    kind: str  # date, wd, relday, shift, period, time, zone, pod, range, or, every, nth, dayonly
+    weak: bool = False
+    y: int | None = None
+    m: int | None = None
+    d: int | None = None
+    wd: int | None = None
+    wd_mod: str | None = None
+    rel_days: int | None = None
+    shift: tuple[str, int] | None = None
+    period: tuple[str, int] | None = None
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    mer: str | None = None  # "am" / "pm"
+    hour_only: bool = False
+    end_clock: tuple[int, int | None, str | None] | None = None  # range inside one atom
+    zone: str | None = None
+    zone_note: str | None = None  # doubt about the zone
+    zone_dst: bool | None = None
+    zone_abbr: str | None = None
+    pod: str | None = None
+    rrule: str | None = None
+    nth: tuple[int, int, int | None, int | None, str | None] | None = None  # (n, wd, month, year, rel)
+    grain: str | None = None
+    end_date: tuple[int | None, int, int] | None = None  # (year, month, day) of a day range's end
+    order: str | None = None  # numeric date not yet read by date order: "numeric", "DMY", "MDY"
+    padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
+
+
+# --- atoms --------------------------------------------------------------------------------------
+
+_Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
+# (pattern, handler, needs): a pattern only runs when the text has a digit (needs == "digit") or
+# one of the needed substrings; this keeps the scan cheap on ordinary prose.
+_PATTERNS: list[tuple[re.Pattern[str], _Handler, tuple[str | frozenset[str], ...], re.Pattern[str] | None]] = []
+_HINTS: set[str] = set()
+_LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[((?:\\.|[^\]])+)\]\)")
+_DIGIT = "digit"
+_MONTH_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WD_HINTS = ("mon", "tu", "wed", "th", "fri", "sat", "sun")
+
+
+def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]:
+    """Register an atom pattern (written against lower-cased text). ``needs``: _DIGIT, a tuple
+    of substrings (any of them), or a tuple of such requirements (all of them)."""
+
+    def deco(fn: _Handler) -> _Handler:
+        groups: tuple[str | tuple[str, ...], ...] = (
+            () if needs is None else (needs,) if needs == _DIGIT or isinstance(needs, tuple) and needs
+            and isinstance(needs[0], str) and needs != (_DIGIT,) and needs[0] != _DIGIT else needs  # type: ignore[assignment]
+        )
+        hint = tuple(g if g == _DIGIT else frozenset(g) for g in groups)
+        for g in hint:
+            if isinstance(g, frozenset):
+                _HINTS.update(g)
+        # a leading "(?<![...])" is checked after the match instead: a pattern that starts with a
+        # character class lets the regex engine skip ahead quickly
+        source = regex
+        lb = _LEADING_LOOKBEHIND.match(source)
+        not_after = None
+        if lb and "|" not in source[lb.end():].split("(", 1)[0]:
+            not_after = re.compile("[" + lb.group(1) + "]")
+            source = source[lb.end():]
+        _PATTERNS.append((re.compile(source), fn, hint, not_after))
+        return fn
+
+    return deco
+
+
+def _year(text: str | None, *, two_digit_ok: bool = True) -> int | None:
+    if not text:
+        return None
+    t = text.strip("'’ ")
+    if not t.isdigit():
+        return None
+    if len(t) == 2 and two_digit_ok:
+        return 2000 + int(t) if int(t) < 70 else 1900 + int(t)
+    if len(t) == 4 and 1900 <= int(t) <= 2199:
+        return int(t)
+    return None
+
+
+def _valid(y: int | None, m: int | None, d: int | None) -> bool:
+    if m is None or not 1 <= m <= 12:
+        return False
+    if d is None:
+        return True
+    if not 1 <= d <= 31:
+        return False
+    if y is not None:
+        return d <= calendar.monthrange(y, m)[1]
+    return d <= (29 if m == 2 else calendar.monthrange(2001, m)[1])
+
+
+def _mer(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "am" if text.strip().lower().startswith("a") else "pm"
+
+
+def _num(text: str) -> int | None:
+    t = text.strip().lower().replace("-", " ")
+    if t.isdigit():
+        return int(t)
+    if t in lex.COUNTS:
+        return lex.COUNTS[t]
+    total = 0
+    for part in t.split():
+        if part not in lex.NUMBERS:
+            return None
+        total += lex.NUMBERS[part]
+    return total
+
+
+@_pattern(
+    r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:t|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,6})?)?"
+    r"(?:\s*(z\b|[+-]\d{2}:?\d{2}\b))?)?(?!\d)",
+    needs=(_DIGIT, ("-",)))
+def _iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not _MIN_YEAR <= y <= _MAX_YEAR or not _valid(y, mo, d):
+        return None
+    a = _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+    if m.group(4) is not None:
+        h, mi = int(m.group(4)), int(m.group(5))
+        if h > 23 or mi > 59:
+            return None
+        a.kind = "datetime"
+        a.hour, a.minute = h, mi
+        a.second = int(m.group(6)) if m.group(6) else None
+        z = m.group(7)
+        if z:
+            a.zone = "UTC" if z.lower() == "z" else (z if ":" in z else f"{z[:3]}:{z[3:]}")
+    return a
+
+
+@_pattern(r"(?<![\d./])(\d{4})\s*([/.])\s*(\d{1,2}|" + _MON + r")\.?\s*\2\s*(\d{1,2})(?![\d/])", needs=(_DIGIT, ("/", ".")))
+def _ymd(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    y = int(m.group(1))
+    mon = m.group(3).lower()
+    mo = int(mon) if mon.isdigit() else lex.MONTHS.get(mon.rstrip("."))
+    d = int(m.group(4))
+    if mo is None or not _MIN_YEAR <= y <= _MAX_YEAR:
+        return None
+    if mo > 12 and d <= 12 and mon.isdigit():
+        mo, d = d, mo
+    if not _valid(y, mo, d):
+        return _Atom(m.start(), m.end(), "invalid")
+    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+
+
+def _order(a: int, b: int, order: str) -> tuple[int, int]:
+    """Two numbers of a numeric date -> (month, day) by date order; impossible readings swap."""
+    mo, d = (b, a) if order == "DMY" else (a, b)
+    if mo > 12 and d <= 12:
+        mo, d = d, mo
+    return mo, d
+
+
+@_pattern(
+    r"(?<![\d.:/,-])(\d{1,2})\s?/\s?(\d{1,2})(?:\s?/\s?(\d{4}|\d{2}))?(?![\d/]|\.\d|:\d)"
+    r"|(?<![\d.:/,-])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?![\d-])"
+    r"|(?<![\d.:/,-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})(?![\d])|(\.)(?!\d)|(?=\s|$|[,;)]))(?!\.\d)",
+    needs=(_DIGIT, ("/", ".", "-")))
+def _numdate(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    g = m.groups()
+    if g[0] is not None:
+        a, b, ys, sep = int(g[0]), int(g[1]), g[2], "/"
+    elif g[3] is not None:
+        a, b, ys, sep = int(g[3]), int(g[4]), g[5], "-"
+    else:
+        a, b, ys, sep = int(g[6]), int(g[7]), g[8], "."
+        if ys is None and g[9] is None and len(g[7]) < 2:
+            return None  # "10.1": a decimal, not a date
+    order = None  # the caller's date order decides (see _fix_numeric_dates)
+    if sep == "." or (sep == "-" and ys and len(ys) == 2 and a <= 12 and b > 12):
+        order = "DMY" if sep == "." else "MDY"
+    y = _year(ys) if ys else None
+    if ys and y is None:
+        return None
+    atom = _Atom(m.start(), m.end(), "date", y=y, m=a, d=b)
+    atom.order = order or "numeric"
+    return atom
+
+
+def _fix_numeric_dates(atoms: list[_Atom], date_order: str) -> None:
+    """Numeric dates ("03/12") are read by the writer's date order once it is known."""
+    for atom in atoms:
+        if atom.kind == "date" and atom.order is not None:
+            assert atom.m is not None and atom.d is not None
+            mo, d = _order(atom.m, atom.d, date_order if atom.order == "numeric" else atom.order)
+            atom.m, atom.d, atom.order = mo, d, None
+            if not _valid(atom.y, mo, d):
+                atom.kind = "invalid"
+
+
+@_pattern(
+    r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
+    r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?",
+    needs=(_DIGIT, _MONTH_HINTS))
+def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1))
+    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
+    ys = m.group(3) or m.group(4)
+    y = _year(ys) if ys else None
+    end = m.end()
+    if ys and y is None:
+        end = m.end(2) + (1 if low[m.end(2): m.end(2) + 1] == "." else 0)
+    huge = _HUGE_YEAR.match(low, end)
+    if huge:
+        return _Atom(m.start(), huge.end(), "invalid")
+    if not _valid(y, mo, d):
+        return _Atom(m.start(), end, "invalid") if y else None
+    return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
+
+
+_HUGE_YEAR = re.compile(r"\s*[,/-]?\s*\d{5,}")
+
+
+@_pattern(r"(?<![\d.])\d{5,}-\d{1,2}-\d{1,2}(?![\d])", needs=(_DIGIT, ("-",)))
+def _huge_iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    return _Atom(m.start(), m.end(), "invalid")  # a date with a year past 9999
+
+
+@_pattern(
+    r"\b(?:from\s+|between\s+)?(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:-|–|—|to|until|till|through|and)\s*"
+    r"(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:of\s+)?(" + _MON + r")(?![a-z])\.?(?:,?\s*(\d{4})(?![\d:]))?",
+    needs=(_DIGIT, _MONTH_HINTS),
+)
+def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d1, d2 = int(m.group(1)), int(m.group(2))
+    mo = lex.MONTHS[m.group(3).lower()]
+    y = _year(m.group(4), two_digit_ok=False) if m.group(4) else None
+    if not (_valid(y, mo, d1) and _valid(y, mo, d2)) or d2 < d1:
+        return _Atom(m.start(), m.end(), "invalid") if y else None
+    a = _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d1)
+    a.end_date = (y, mo, d2)
+    return a
+
+
+@_pattern(
+    r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
+    r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
+    needs=(_DIGIT, _MONTH_HINTS))
+def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
+    d = int(m.group(2))
+    y = _year(m.group(3)) if m.group(3) else None
+    end = m.end() if (y or not m.group(3)) else m.end(2)
+    huge = _HUGE_YEAR.match(low, end)
+    if huge:
+        return _Atom(m.start(), huge.end(), "invalid")
+    if not _valid(y, mo, d):
+        return _Atom(m.start(), end, "invalid") if y else None
+    return _Atom(m.start(), end, "date", y=y, m=mo, d=d)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?(?:of\s+|in\s+)?(" + _MON + r")\b(?:\s*,?\s*(\d{4}))?"
+    r"|\b(" + _MON + r")\s+(?:the\s+)?(" + _ORDW + r")\b(?:\s*,?\s*(\d{4}))?",
+    needs=_MONTH_HINTS)
+def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        d, mon, ys = lex.ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2), m.group(3)
+    else:
+        mon, d, ys = m.group(4), lex.ORDINALS[re.sub(r"\s+", " ", m.group(5).lower())], m.group(6)
+    mo = lex.MONTHS[mon.lower()]
+    y = _year(ys) if ys else None
+    if not _valid(y, mo, d):
+        return None
+    return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
+
+
+@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])", needs=_MONTH_HINTS)
+def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(1).lower()
+    y = _year(m.group(2), two_digit_ok=False) if m.group(2) else None
+    weak = word in lex.WEAK_MONTHS and not y and not orig[m.start(1)].isupper()
+    if word == "may" and not y:
+        weak = True
+    a = _Atom(m.start(), m.end(), "month", m=lex.MONTHS[word], y=y, weak=weak)
+    if not y and m.group(2):
+        a.end = m.end(1)
+    return a
+
+
+@_pattern(
+    r"\b(?:q([1-4])|(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th|last)\s+(?:quarter|qtr))"
+    r"(?:\s*(?:of\s+)?,?\s*((?:19|20)\d{2})(?![\d]))?\b",
+    needs=("q",),
+)
+def _quarter(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        q = int(m.group(1))
+    else:
+        w = m.group(2).lower()
+        q = 4 if w == "last" else lex.ORDINALS.get(w) or int(w[0])
+    y = int(m.group(3)) if m.group(3) else None
+    a = _Atom(m.start(), m.end(), "month", m=3 * (q - 1) + 1, y=y)
+    a.grain = "quarter"
+    return a
+
+
+@_pattern(r"\b(?:in|during|for|of|by|until)\s+((?:19|20)\d{2})(?![\d:/.-]|\s*(?:" + _MER + r"|h\b))", needs=(_DIGIT, ("19", "20")))
+def _in_year(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    return _Atom(m.start(), m.end(), "year", y=int(m.group(1)))
+
+
+@_pattern(
+    r"\b(?:(next|this|last|past|previous|coming|upcoming|following)\s+)?(" + _WD + r")(?![a-z])(\.)?"
+    r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?",
+    needs=_WD_HINTS)
+def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(2).lower()
+    mod = (m.group(1) or "").lower() or None
+    suffix = re.sub(r"\s+", " ", (m.group(4) or "").lower()) or None
+    if suffix:
+        mod = {"after next": "after next", "next week": "next", "of next week": "next",
+               "this week": "thisweek", "of this week": "thisweek", "last week": "lastweekof",
+               "of last week": "lastweekof"}[suffix]
+    weak = (word in lex.WEAK_WEEKDAYS and not mod and not m.group(3)
+            and not orig[m.start(2)].isupper()) or word in ("tu", "th")
+    return _Atom(m.start(), m.end(), "wd", wd=lex.WEEKDAYS[word], wd_mod=mod, weak=weak)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b",
+    needs=("tod", "tom", "ton", "yes", "tmr"))
+def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = re.sub(r"\s+", " ", m.group(1).lower())
+    a = _Atom(m.start(), m.end(), "relday", rel_days=lex.REL_DAYS[word])
+    if word in ("tonight", "tonite"):
+        a.pod = "tonight"
+    return a
+
+
+@_pattern(
+    r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW
+    + r"|half\s+an?)\s*(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
+    r"|(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW + r"|half\s+an?)\s*(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
+    needs=("sec", "min", "hour", "hr", "day", "week", "wk", "fortnight", "month", "quarter", "year", "yr"))
+def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        qty, unit_w, direction = m.group(1), m.group(2), "later"
+    else:
+        qty, unit_w, direction = m.group(3), m.group(4), re.sub(r"\s+", " ", m.group(5).lower())
+    if direction in ("before", "after"):
+        return None  # "2 days after X": not supported as a shift from now
+    q = qty.lower()
+    unit, mult = lex.UNITS[unit_w.lower()]
+    if q.startswith("half"):
+        if unit != "hour":
+            return None
+        unit, n = "minute", 30
+    elif re.fullmatch(r"\d{1,4}\.\d", q):
+        small = {"hour": ("minute", 60), "day": ("hour", 24), "week": ("day", 7), "minute": ("second", 60)}
+        if unit not in small:
+            return None
+        unit, factor = small[unit]
+        n = round(float(q) * factor * mult)
+    else:
+        num = _num(q)
+        if num is None:
+            return None
+        n = num * mult
+    if n > 10_000:
+        return None
+    sign = -1 if direction in ("ago", "earlier") else 1
+    a = _Atom(m.start(), m.end(), "shift", shift=(unit, sign * n))
+    if m.group(3) and direction in ("ago", "hence", "from now", "later") and unit in ("day", "week"):
+        a.grain = "keepclock"
+    return a
+
+
+@_pattern(
+    r"\b(?:(next|this|last|coming|following|previous|current)\s+(week|month|year|quarter)|"
+    r"(?:the\s+)?(week|month)\s+after\s+next)\b",
+    needs=("week", "month", "year", "quarter"))
+def _period(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(3):
+        return _Atom(m.start(), m.end(), "period", period=(m.group(3).lower(), 2))
+    mod, unit = m.group(1).lower(), m.group(2).lower()
+    k = {"next": 1, "coming": 1, "following": 1, "this": 0, "current": 0, "last": -1, "previous": -1}[mod]
+    return _Atom(m.start(), m.end(), "period", period=(unit, k))
+
+
+_CLOCK = (
+    r"(?<![\d:.,/])([01]?\d|2[0-4])(?:(?:\s?:\s?|h|\.)([0-5]\d)(?::([0-5]\d)(?:\.\d{1,6})?)?)?"
+    r"(?![\d/])(?:\s*(" + _MER_SHORT + r"))?"
+)
+
+
+_PREP_BEFORE = re.compile(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)$")
+
+
+def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
+    """The preposition ("at", "from", "@" ...) right before pos, and where it starts."""
+    pm = _PREP_BEFORE.search(low, max(0, pos - 16), pos)
+    if pm is None:
+        return None, pos
+    return pm.group(1) or pm.group(2), pm.start()
+
+
+@_pattern(_CLOCK, needs=_DIGIT)
+def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, m_start = _prep_before(low, m.start())
+    hs, ms, ss, mer_s = m.group(1), m.group(2), m.group(3), m.group(4)
+    h = int(hs)
+    sep = ""
+    if ms is not None:
+        sep_m = re.search(r"[:h.]", low[m.start(1): m.start(2)])
+        sep = sep_m.group(0) if sep_m else ""
+    short_mer = mer_s is not None and mer_s.strip(".").lower() in ("a", "p")
+    if ms is None:
+        h_suffix = low[m.end(1): m.end(1) + 1] == "h"
+        if mer_s is None or short_mer:
+            if h_suffix and not low[m.end(1) + 1: m.end(1) + 2].isalpha():
+                a = _Atom(m_start, m.end(1) + 1, "time", hour=h, minute=0, hour_only=True, padded=True)
+                return a if h <= 23 else None
+            if prep is None:
+                return None  # a bare number is not a time
+            after = low[m.end(1): m.end(1) + 14]
+            if re.match(r"[.,]\d", after):
+                return None
+            if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x|each|per|apiece)\b)", after):
+                return None
+            if h > 24:
+                return None
+            return _Atom(m_start, m.end(1), "time", hour=h % 24, hour_only=True, weak=prep.lower() == "for")
+        if 13 <= h <= 23:
+            return _Atom(m_start, m.end(), "time", hour=h, hour_only=True)
+        if h > 12 or h == 0:
+            return None
+        return _Atom(m_start, m.end(), "time", hour=h, mer=_mer(mer_s), hour_only=True)
+    mi = int(ms)
+    sec = int(ss) if ss else None
+    if h > 23 and not (h == 24 and mi == 0):
+        return None
+    if sep == "." and mer_s is None and prep is None:
+        return _Atom(m_start, m.end(2), "time", hour=h % 24, minute=mi, weak=True)
+    if mer_s is not None and (h > 12 or h == 0):
+        mer_s = None
+    end = m.end() if mer_s is not None else (m.end(3) if ss else m.end(2))
+    return _Atom(m_start, end, "time", hour=h % 24, minute=mi, second=sec, mer=_mer(mer_s),
+                 padded=hs.startswith("0") or sep == "h")
+
+
+@_pattern(r"(?<![\d:.,/$€£#-])((?:19|20)\d{2})(?![\d:/%]|\.\d|\s*(?:" + _MER + r"|h\b|-\s*\d))", needs=(_DIGIT, ("19", "20")))
+def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    before = low[max(0, m.start() - 4): m.start()]
+    if before.endswith(("at ", "@")):
+        return None
+    return _Atom(m.start(), m.end(), "year", y=int(m.group(1)), weak=True)
+
+
+@_pattern(
+    r"(?<![\d:.,/])(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:tonight|tonite|tomorrow|today|this\s+(?:morning|afternoon|evening)"
+    r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))",
+    needs=(_DIGIT, ("tonight", "tonite", "tomorrow", "today", "this ", "in the", "at night")))
+def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    if h > 23:
+        return None
+    mi = int(m.group(2)) if m.group(2) else None
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi or 0, hour_only=mi is None)
+
+
+@_pattern(r"(?:\b(?:at|around|about)\s+|(?<![\w@])@\s*)(\d{1,2})(?:\s([0-5]\d)|([0-5]\d))(?![\d:.,/-]|\s*(?:%|[a-z]*\d))", needs=(_DIGIT, ("at", "around", "about", "@")))
+def _clock_spaced(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    mi = int(m.group(2) or m.group(3))
+    if h > 23:
+        return None
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi)
+
+
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)\s*[-–]\s*([01]\d|2[0-4])([0-5]\d)(?![\d/:.])", needs=(_DIGIT, ("-", "–")))
+def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    a = _Atom(m.start(), m.end(), "time", hour=int(m.group(1)), minute=int(m.group(2)), weak=True)
+    a.end_clock = (int(m.group(3)) % 24, int(m.group(4)), None)
+    return a
+
+
+@_pattern(
+    r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})" + _SUFFIX + r"?\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
+    r"|\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b",
+    needs=(" month",))
+def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        d, rel = int(m.group(1)), m.group(2).lower()
+    else:
+        d, rel = lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())], m.group(4).lower()
+    if not 1 <= d <= 31:
+        return None
+    a = _Atom(m.start(), m.end(), "dayonly", d=d)
+    a.period = ("month", {"next": 1, "last": -1}.get(rel, 0))
+    return a
+
+
+@_pattern(
+    r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)",
+    needs=(_DIGIT, _WD_HINTS))
+def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(2))
+    if not 1 <= d <= 31 or (d <= 12 and not m.group(3)):
+        return None
+    return _Atom(m.start(), m.end(), "dayonly", d=d, wd=lex.WEEKDAYS[m.group(1).lower()])
+
+
+@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b", needs=("eom", "eoy", "eow", "end of"))
+def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    what = {"eom": "month", "eoy": "year", "eow": "week"}.get((m.group(1) or "").lower(), (m.group(2) or "").lower())
+    return _Atom(m.start(), m.end(), "endof", period=(what, 0))
+
+
+@_pattern(
+    r"(?:\b(between|from)\s+)?(?<![\d:.,/])([01]?\d|2[0-3])(?:\s*[:h.]\s*([0-5]\d))?\s*(" + _MER + r")?"
+    r"\s*(-{1,2}|–|—|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b)\s*"
+    r"([01]?\d|2[0-4])(?:\s*[:h.]\s*([0-5]\d)(?::[0-5]\d)?)?(?![\d/])\s*(" + _MER + r")?",
+    needs=(_DIGIT, ("-", "–", "—", "to", "until", "til", "and")))
+def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, h1, m1, mer1, conn, h2, m2, mer2 = m.groups()
+    if conn.strip() == "and" and (prep or "").lower() != "between":
+        return None
+    pod_after = re.match(r"\s*(?:at\s+night|tonight|in\s+the\s+(?:morning|afternoon|evening)|this\s+(?:morning|afternoon|evening))",
+                         low[m.end(): m.end() + 30])
+    if not (prep or mer2 or mer1 or m1 or m2 or pod_after):
+        return None
+    a1, a2 = int(h1), int(h2)
+    if (mer1 and not 1 <= a1 <= 12) or (mer2 and not 1 <= a2 <= 12) or a2 > 24:
+        return None
+    end = m.end() if mer2 else (m.end(7) if m2 else m.end(6))
+    a = _Atom(m.start(), end, "time", hour=a1, minute=int(m1) if m1 else 0, mer=_mer(mer1),
+              hour_only=m1 is None, padded=h1.startswith("0"))
+    a.end_clock = (a2 % 24, int(m2) if m2 else 0, _mer(mer2))
+    return a
+
+
+@_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)(?:\s*(" + _MER + r")|h(?![a-z]))?(?![\d/:.])", needs=_DIGIT)
+def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h, mi = int(m.group(1)), int(m.group(2))
+    mer = _mer(m.group(3))
+    if mer and (h > 12 or h == 0):
+        return None
+    strong = mer is not None or low[m.end() - 1: m.end()] == "h"
+    return _Atom(m.start(), m.end(), "time", hour=h, minute=mi, mer=mer, weak=not strong, padded=True)
+
+
+@_pattern(
+    r"(?:\b(?:at|around|about|by|from|until|till|before|after|since)\s+)?(?:the\s+)?\b(noon|midday|mid\s+day|midnight|mid-day)\b",
+    needs=("noon", "midday", "mid day", "mid-day", "midnight"))
+def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = m.group(1).lower()
+    a = _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
+              mer="am" if word == "midnight" else "pm")
+    if word == "midnight":
+        a.rrule = None
+        a.grain = "midnight"
+    return a
+
+
+@_pattern(
+    r"\b(?:at\s+)?(?<![:.\d])(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
+    r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
+    r"(?:\s+(tonight|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?",
+    needs=("past", "after", " to ", "before", "till", " of "))
+def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    q = re.sub(r"\s+", " ", m.group(1).lower())
+    rel = m.group(2).lower()
+    mins = 15 if "quarter" in q else 30 if q == "half" else _num(q)
+    if mins is None or not 0 < mins < 60:
+        return None
+    if rel in ("to", "before", "till", "of") and q not in ("quarter", "a quarter") and not (
+        low[m.end(1): m.start(2)].strip().startswith("min") or mins % 5 == 0
+    ):
+        return None
+    if q == "half" and rel != "past":
+        return None
+    hw = m.group(3).lower()
+    h = 12 if hw == "noon" else 0 if hw == "midnight" else _num(hw)
+    if h is None or h > 23:
+        return None
+    mer = _mer(m.group(4))
+    if rel in ("past", "after"):
+        hour, minute = h, mins
+    else:
+        hour, minute = (h - 1) % 24, 60 - mins
+        if mer and h == 12:
+            mer = "am" if mer == "pm" else "pm"
+            if hour == 11 and mer == "pm":
+                pass
+    if mer and hour > 12:
+        mer = None
+    a = _Atom(m.start(), m.end(), "time", hour=hour, minute=minute, mer=mer)
+    if m.group(5):
+        a.pod = m.group(5).split()[-1]
+    if hw in ("noon",):
+        a.mer = "pm" if hour >= 12 else "am"
+    return a
+
+
+@_pattern(
+    r"\b(?:(at|around|about|from|until|till|by)\s+)?(" + _HOURW + r")(?:[\s-]+(" + _MINW + r"|o'?\s?clock))?"
+    r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])",
+    needs=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"))
+def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    prep, hw, mw, mer_s, pod = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    h = _num(hw)
+    if h is None or not 1 <= h <= 12:
+        return None
+    mi = None
+    if mw and "clock" not in mw.lower():
+        mi = _num(mw.replace("oh", ""))
+        if mi is None or mi > 59:
+            return None
+    mer = _mer(mer_s) if mer_s and "clock" not in mer_s.lower() else None
+    oclock = "clock" in (mw or "").lower() or "clock" in (mer_s or "").lower()
+    if not (prep or mer or oclock or pod or mi is not None and prep):
+        return None
+    if mi is not None and not (prep or mer or pod):
+        return None
+    a = _Atom(m.start(), m.end(), "time", hour=h, minute=mi if mi is not None else 0, mer=mer,
+              hour_only=mi is None)
+    if pod:
+        p = re.sub(r"\s+", " ", pod.lower())
+        a.pod = "tonight" if p.startswith("toni") else "night" if "night" in p else p.rsplit(" ", 1)[-1]
+    return a
+
+
+@_pattern(r"(?<![\d:.,/])(\d{1,2})\s*o'?\s?clock\b", needs=(_DIGIT, ("clock",)))
+def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h = int(m.group(1))
+    if not 0 <= h <= 24:
+        return None
+    return _Atom(m.start(), m.end(), "time", hour=h % 24, minute=0, hour_only=True)
+
+
+@_pattern(
+    r"\b(?:in\s+the\s+|this\s+|early\s+in\s+the\s+|late\s+in\s+the\s+|very\s+)?"
+    r"((?:early|late|mid)[\s-]+)?(morning|afternoon|evening|night|lunch\s*time|lunch)\b",
+    needs=("morning", "afternoon", "evening", "night", "lunch"))
+def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    word = re.sub(r"\s+", "", m.group(2).lower())
+    word = "lunchtime" if word.startswith("lunch") else word
+    mod = (m.group(1) or "").strip(" -").lower()
+    key = f"{mod} {word}" if mod and f"{mod} {word}" in lex.PARTS_OF_DAY else word
+    return _Atom(m.start(), m.end(), "pod", pod=key, weak=True)
+
+
+@_pattern(r"\b(?:(?:utc|gmt)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])")
+def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(1):
+        h, mi = int(m.group(2)), int(m.group(3) or 0)
+        if h > 14 or mi > 59:
+            return None
+        sign = "-" if m.group(1) in "-−" else "+"
+        return _Atom(m.start(), m.end(), "zone", zone=f"{sign}{h:02d}:{mi:02d}", weak=True)
+    word = m.group(4).lower()
+    if word in _ZONE_CASE_SENSITIVE and not orig[m.start(4): m.end(4)].isupper():
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
+
+
+@_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])", needs=(_DIGIT, ("+", "-")))
+def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    h, mi = int(m.group(2)), int(m.group(3))
+    if h > 14 or mi > 59 or mi % 15:
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone=f"{m.group(1)}{h:02d}:{mi:02d}", weak=True)
+
+
+@_pattern(r"\b([a-z]+(?:/[a-z_\-]+){1,2})\b", needs=("/",))
+def _zone_iana(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    name = orig[m.start(1): m.end(1)]
+    tz = tzinfo_for(name)
+    if tz is None or "/" not in name:
+        return None
+    return _Atom(m.start(), m.end(), "zone", zone=name, weak=True)
+
+
+@_pattern(r"\b((?:[a-z][a-z.']+\s+){0,2}[a-z][a-z.']+)\s+time\b", needs=(" time",))
+def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    words = m.group(1).split()
+    for i in range(len(words)):
+        place = " ".join(words[i:])
+        z = zone_for_place(place)
+        if z and len(place) > 2:
+            start = m.start(1) + m.group(1).find(words[i])
+            return _Atom(start, m.end(), "zone", zone=z, weak=True)
+    phrase = re.sub(r"\s+", " ", low[m.start(): m.end()])
+    for w in lex.MY_TIME:
+        if phrase.endswith(w):
+            return _Atom(m.end() - len(w), m.end(), "zone", zone="@writer", weak=True)
+    for w in lex.YOUR_TIME:
+        if phrase.endswith(w):
+            return _Atom(m.end() - len(w), m.end(), "zone", zone="@reader", weak=True)
+    return None
+
+
+@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b", needs=("your", "my ", "our ", "local"))
+def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    who = (m.group(1) or "my").lower()
+    return _Atom(m.start(), m.end(), "zone", zone="@reader" if who == "your" else "@writer", weak=True)
+
+
+@_pattern(
+    r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(" + _WD + r"|day)\s+"
+    r"(?:of|in)\s+(?:(this|next|last|the)\s+month|(" + _MON + r")(?:\s*,?\s*(\d{4}))?)\b",
+    needs=(" of ", " in "))
+def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    n_w = m.group(1).lower()
+    n = -1 if n_w == "last" else lex.ORDINALS.get(n_w) or int(n_w[0])
+    what = m.group(2).lower()
+    wd = -1 if what == "day" else lex.WEEKDAYS[what]
+    mo = lex.MONTHS[m.group(4).lower()] if m.group(4) else None
+    y = _year(m.group(5), two_digit_ok=False) if m.group(5) else None
+    rel = (m.group(3) or "").lower() or None
+    return _Atom(m.start(), m.end(), "nth", nth=(n, wd, mo, y, rel))
+
+
+@_pattern(r"\b(?:on\s+)?the\s+(\d{1,2})" + _SUFFIX + r"\b(?:\s+of\s+(?:the\s+)?(this|next)\s+month)?"
+          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))", needs=("the",))
+def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1)) if m.group(1) else lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())]
+    if not 1 <= d <= 31:
+        return None
+    a = _Atom(m.start(), m.end(), "dayonly", d=d)
+    if m.group(2):
+        a.period = ("month", 1 if m.group(2).lower() == "next" else 0)
+    return a
+
+
+@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=(_DIGIT, ("st", "nd", "rd", "th")))
+def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    d = int(m.group(1))
+    if not 1 <= d <= 31:
+        return None
+    return _Atom(m.start(), m.end(), "dayonly", d=d, weak=True)
+
+
+@_pattern(
+    r"\b(?:every|each)\s+(other\s+|second\s+|2nd\s+|third\s+|3rd\s+)?(" + _WD + r"|day|weekday|week|month|year|morning)s?\b"
+    r"|\b(?:on\s+)?(" + _WD + r")s\b|\b(daily|weekly|fortnightly|biweekly|bi-weekly|monthly)\b",
+    needs=("every", "each", "daily", "weekly", "monthly", "days"))
+def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    byday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    if m.group(4):
+        w = m.group(4).lower().replace("-", "")
+        rule = {"daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
+                "biweekly": "FREQ=WEEKLY;INTERVAL=2", "monthly": "FREQ=MONTHLY"}[w]
+        return _Atom(m.start(), m.end(), "every", rrule=rule)
+    if m.group(3):
+        wd = lex.WEEKDAYS[m.group(3).lower()]
+        if m.group(3).lower() in lex.WEAK_WEEKDAYS and not orig[m.start(3)].isupper():
+            return None
+        return _Atom(m.start(), m.end(), "every", rrule=f"FREQ=WEEKLY;BYDAY={byday[wd]}", wd=wd)
+    other = (m.group(1) or "").strip().lower()
+    interval = 2 if other in ("other", "second", "2nd") else 3 if other else 1
+    what = m.group(2).lower()
+    iv = f";INTERVAL={interval}" if interval > 1 else ""
+    if what in lex.WEEKDAYS:
+        wd = lex.WEEKDAYS[what]
+        return _Atom(m.start(), m.end(), "every", rrule=f"FREQ=WEEKLY{iv};BYDAY={byday[wd]}", wd=wd)
+    rule = {"day": "FREQ=DAILY", "morning": "FREQ=DAILY", "weekday": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "week": "FREQ=WEEKLY", "month": "FREQ=MONTHLY", "year": "FREQ=YEARLY"}[what]
+    if what == "weekday":
+        return _Atom(m.start(), m.end(), "every", rrule=rule)
+    return _Atom(m.start(), m.end(), "every", rrule=rule + iv)
+
+
+@_pattern(r"-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b",
+          needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
+def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    start, end = m.start(), m.end()
+    if low.startswith("ish", end):
+        return None  # "2pm-ish"
+    while start > 0 and low[start - 1] in " \t":
+        start -= 1
+    while end < len(low) and low[end] in " \t":
+        end += 1
+    return _Atom(start, end, "range", weak=True)
+
+
+# --- scanning -----------------------------------------------------------------------------------
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+_ANY_DIGIT = re.compile(r"\d")
+_HINT_LIST: list[str] = []
+
+
+def _present_hints(low: str) -> set[str]:
+    """Which of the patterns' needed substrings occur in the text."""
+    if not _HINT_LIST:
+        _HINT_LIST.extend(sorted(_HINTS))
+    return {h for h in _HINT_LIST if h in low}
+
+
+def _scan(text: str, low: str) -> list[_Atom]:
+    found: list[tuple[int, int, int, _Atom]] = []
+    has_digit = _ANY_DIGIT.search(low) is not None
+    present = _present_hints(low)
+    for prio, (rx, handler, needs, not_after) in enumerate(_PATTERNS):
+        if not all(has_digit if isinstance(g, str) else not g.isdisjoint(present) for g in needs):
+            continue
+        if handler is _range and not found:
+            continue
+        count = 0
+        for m in rx.finditer(low):
+            count += 1
+            if count > 5000:
+                break
+            if m.end() == m.start():
+                continue
+            if not_after is not None and m.start() > 0 and not_after.match(low, m.start() - 1):
+                continue
+            try:
+                atom = handler(m, low, text)
+            except (ValueError, KeyError, OverflowError, IndexError):
+                atom = None
+            if atom is not None and atom.end > atom.start:
+                found.append((atom.start, -(atom.end - atom.start), prio, atom))
+    # keep longest first, then earliest; no overlaps
+    found.sort(key=lambda t: (t[1], t[2], t[0]))
+    taken: list[_Atom] = []
+    occupied: list[tuple[int, int]] = []
+    for _s, _neg, _p, atom in found:
+        if any(atom.start < e and s < atom.end for s, e in occupied):
+            continue
+        occupied.append((atom.start, atom.end))
+        taken.append(atom)
+        if len(taken) > MAX_ATOMS:
+            break
+    taken.sort(key=lambda a: a.start)
+    return taken
