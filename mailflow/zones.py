@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -354,25 +354,45 @@ def _hours(delta: dt.timedelta) -> str:
     return f"{sign}{h}h" + (f"{m:02d}" if m else "")
 
 
+_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def _rule(rrule: str, wall: dt.datetime, tz: dt.tzinfo) -> Iterator[dt.datetime]:
+    """An RRULE expanded in naive wall time from ``wall``; a UTC UNTIL is read in ``tz``.
+    Raises ValueError for a rule dateutil cannot read."""
+    from dateutil.rrule import rrulestr
+
+    text = rrule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if len(text) > 500:
+        raise ValueError("RRULE too long")
+
+    def local_until(m: re.Match[str]) -> str:
+        until = dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+        return f"UNTIL={until.astimezone(tz):%Y%m%dT%H%M%S}"
+
+    text = _UNTIL_UTC.sub(local_until, text)
+    try:
+        rule = rrulestr(text, dtstart=wall, cache=False)
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise ValueError(f"not a usable RRULE: {rrule!r} ({exc})") from exc
+    return iter(rule)
+
+
 def occurrences(
     rrule: str, start: dt.datetime, zone: str, *, count: int = 20
 ) -> tuple[dt.datetime, ...]:
     """The first ``count`` instants of an RRULE expanded in the organiser's wall time: a weekly
     9:00 in Europe/London stays 9:00 London across DST. Nonexistent wall times are moved as in
     :func:`wall_to_instant`. ``start`` may be naive (wall time) or aware (converted to zone)."""
-    from dateutil.rrule import rrulestr
-
     tz = tzinfo_for(zone)
     if tz is None:
         raise ValueError(f"not a time zone: {zone!r}")
     count = max(0, min(count, _MAX_OCCURRENCES))
     wall = start.astimezone(tz).replace(tzinfo=None) if start.tzinfo else start
-    rule_text = rrule.strip()
-    if rule_text.upper().startswith("RRULE:"):
-        rule_text = rule_text[6:]
-    rule = rrulestr(rule_text, dtstart=wall, cache=False)
     out: list[dt.datetime] = []
-    for occ in rule:
+    for occ in _rule(rrule, wall, tz):
         if len(out) >= count or occ.year > 9000:
             break
         out.append(wall_to_instant(occ, zone)[0])
@@ -387,21 +407,17 @@ def series_warnings(
     count: int = 52,
 ) -> tuple[str, ...]:
     """For a recurring meeting kept in ``zone``'s wall time: the occurrences where another
-    party's local time shifts (their DST changes on a different date), and wall times that do
-    not exist or happen twice in ``zone``."""
-    from dateutil.rrule import rrulestr
-
+    party's local time shifts (their DST changes on a different date), occurrences on a public
+    holiday in a party's country, and wall times that do not exist or happen twice in ``zone``.
+    Raises ValueError for an unknown zone or a malformed rule."""
     tz = tzinfo_for(zone)
     if tz is None:
         raise ValueError(f"not a time zone: {zone!r}")
     wall = start.astimezone(tz).replace(tzinfo=None) if start.tzinfo else start
-    rule_text = rrule.strip()
-    if rule_text.upper().startswith("RRULE:"):
-        rule_text = rule_text[6:]
     out: list[str] = []
     n = 0
     walls: list[dt.datetime] = []
-    for occ in rrulestr(rule_text, dtstart=wall, cache=False):
+    for occ in _rule(rrule, wall, tz):
         if n >= min(count, _MAX_OCCURRENCES) or occ.year > 9000:
             break
         walls.append(occ)
@@ -412,6 +428,15 @@ def series_warnings(
         instants.append(inst)
         if doubt:
             out.append(f"{occ:%a %d %b %Y}: {doubt}")
+    for p in participants:
+        ptz = tzinfo_for(p.zone) if p.zone else None
+        if ptz is None or not p.country:
+            continue
+        for inst in instants:
+            local = inst.astimezone(ptz)
+            holiday = _holiday_name(p.country, local.date())
+            if holiday:
+                out.append(f"{local:%a %d %b %Y} is a public holiday in {p.country} for {_who(p)}: {holiday}")
     for p in _zoned(participants):
         if p.zone == zone:
             continue

@@ -207,3 +207,13 @@ def test_describe_mention() -> None:
                     end=None, grain="hour", zone=LON, doubt="x")
     out = describe_mention(m, zones=(LON, NYC))
     assert "15:00 in London (GMT)" in out and "10:00 in New York (EST)" in out and "doubt: x" in out
+
+
+def test_series_holidays_until_utc_and_bad_rules() -> None:
+    ws = series_warnings("FREQ=WEEKLY;BYDAY=TH", wall(2025, 12, 4, 10, 0), LON,
+                         [who("Ann", LON, country="GB")], count=4)
+    assert any("25 Dec 2025" in w and "Christmas" in w for w in ws), ws
+    occ = occurrences("FREQ=WEEKLY;UNTIL=20251230T000000Z", wall(2025, 12, 2, 9, 0), LON, count=10)
+    assert len(occ) == 4
+    with pytest.raises(ValueError):
+        occurrences("garbage", wall(2025, 12, 2, 9, 0), LON, count=3)
