@@ -419,8 +419,8 @@ def _cases() -> list[Case]:
              data=msg(body=NOTES + "\n" + "> earlier: Friday 10:00 works\n" * 50_000)))
     add(Case(name="time_phrases_10000", expect="parsed",
              data=msg(body="Options: " + "Mon 10:00, " * 10_000 + "or Tuesday.\n")))
-    add(Case(name="action_items_10000", expect="parsed",
-             data=msg(body="Action items:\n" + "- Bob to send the deck by Friday\n" * 10_000)))
+    add(Case(name="action_items_20000", expect="parsed",
+             data=msg(body="Action items:\n" + "- Bob to send the deck by Friday\n" * 20_000)))
     add(Case(name="regex_bait_repeats", expect="parsed",
              data=msg(body="at " * 30_000 + "\n" + "1/" * 30_000 + "\n" + "10:" * 30_000 + "\n"
                       + "next " * 20_000 + "\n" + "(" * 30_000 + "\n" + "-- \n" * 10_000)))
