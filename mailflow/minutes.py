@@ -189,7 +189,11 @@ def _toks(s: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # dates and times
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_ISO_STAMP = re.compile(
+    r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,6})?)?\s?(Z|[+-]\d{2}:?\d{2})?(?![\d:])"
+)
+_RANGE_END = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
 _MONTH_NAMES = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
 _WEEKDAY_NAMES = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
 _MDY = re.compile(
@@ -329,6 +333,29 @@ def resolve_due(
     return None
 
 
+def _iso_stamp(m: re.Match[str], evidence: str) -> NextMeeting | None:
+    """2020-12-09T16:00Z / 2020-12-09 16:00+01:00 / 2020-12-09T16:00 (wall time)."""
+    try:
+        naive = dt.datetime.combine(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))),
+                                    dt.time(int(m.group(4)), int(m.group(5))))
+    except ValueError:
+        return None
+    off = m.group(6)
+    if not off:
+        return NextMeeting(start=naive, grain="minute", zone=None, evidence=_ev(evidence))
+    if off == "Z":
+        return NextMeeting(start=naive.replace(tzinfo=dt.UTC), grain="minute", zone="UTC",
+                           evidence=_ev(evidence))
+    sign = -1 if off[0] == "-" else 1
+    digits = off[1:].replace(":", "")
+    hours, mins = int(digits[:2]), int(digits[2:])
+    if hours > 14 or mins > 59:
+        return None
+    tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=mins))
+    return NextMeeting(start=naive.replace(tzinfo=tz), grain="minute",
+                       zone=f"{off[0]}{hours:02d}:{mins:02d}", evidence=_ev(evidence))
+
+
 def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
     if m.group("off"):
         om = re.search(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?", m.group("off"))
@@ -373,6 +400,11 @@ def parse_next_meeting(
 ) -> NextMeeting | None:
     """The first stated date (and clock time, and zone) in text, at the precision stated."""
     s = text[:MAX_LINE * 2]
+    stamp = _ISO_STAMP.search(s)
+    if stamp:
+        got = _iso_stamp(stamp, evidence or s)
+        if got is not None:
+            return got if _as_date(got.start) >= today else None
     dates = _explicit_dates(s, today, date_order)
     day: dt.date | None = None
     pos = 0
@@ -401,7 +433,9 @@ def parse_next_meeting(
     hm = _clock(tm)
     assert hm is not None
     zone_found = None
-    after = window[tm.end(): tm.end() + 30]
+    tail = window[tm.end():]
+    rm = _RANGE_END.match(tail)
+    after = tail[rm.end() if rm else 0:][:30]
     before = window[max(0, tm.start() - 12): tm.start()]
     for piece, anchor in ((after, "start"), (before, "end")):
         zs = [z for z in _ZONE.finditer(piece)]

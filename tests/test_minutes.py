@@ -433,3 +433,22 @@ def test_a_skipped_subsection_ends_at_the_next_heading_of_its_level() -> None:
         "Strategic initiative on CMake: next step is to open a PR, removing from agenda",
     ]
     assert [(a.owner, a.task) for a in m.action_items] == [(None, "open a PR")]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "zone"),
+    [
+        ("Wed 9 Dec 2020 16:00-17:00 UTC", "2020-12-09T16:00:00+00:00", "UTC"),
+        ("2020-12-09T16:00Z", "2020-12-09T16:00:00+00:00", "UTC"),
+        ("2020-12-09T16:00:00+01:00", "2020-12-09T16:00:00+01:00", "+01:00"),
+        ("2020-12-09 16:00", "2020-12-09T16:00:00", None),
+        ("9 Dec 3pm - 4pm ET", "2020-12-09T15:00:00-05:00", "America/New_York"),
+        ("Wednesday, 9 December, 15:00 CET (14:00 UTC)", "2020-12-09T15:00:00+01:00", "Europe/Berlin"),
+        ("9/12 at 15:00 UTC+1", "2020-12-09T15:00:00+01:00", "+01:00"),
+        ("2017-03-09 2000 UTC (Thursday 12pm US Pacific)", "2017-03-09T20:00:00+00:00", "UTC"),
+    ],
+)
+def test_next_meeting_formats(text: str, iso: str, zone: str | None) -> None:
+    got = parse_next_meeting(text, today=dt.date(2017, 3, 1) if "2017" in text else dt.date(2020, 12, 2))
+    assert got is not None
+    assert got.start.isoformat() == iso and got.zone == zone
