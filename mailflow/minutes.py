@@ -205,6 +205,7 @@ _DMY = re.compile(
 _SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
 _WEEKDAY = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
 _RELDAY = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
+_ORDINAL_DAY = re.compile(r"\b(?:by|on|before|until|due)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
 _END_MONTH = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
 _END_QUARTER = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
 _NEXT_MEETING_REF = re.compile(
@@ -325,6 +326,15 @@ def resolve_due(
         return _end_of_quarter(today, int(m.group(1)) if m.group(1) else None)
     if _END_MONTH.search(s):
         return dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    m = _ORDINAL_DAY.search(s)
+    if m:
+        day = int(m.group(1))
+        cand = _safe_date(today.year, today.month, day)
+        if cand is None or cand < today:
+            nxt = dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+            cand = _safe_date(nxt.year, nxt.month, day)
+        if cand is not None:
+            return cand
     for m in _WEEKDAY.finditer(s):
         before = s[max(0, m.start() - 12): m.start()].lower()
         if re.search(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$", before) or \
