@@ -114,7 +114,7 @@ PHRASES = (
     "-----Original Message-----", "Begin forwarded message:", "{{ config }}", "<script>x</script>",
 )
 _WORDS = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), max_codepoint=0x2FFF), max_size=25
+    alphabet=st.characters(exclude_categories=["Cs"], max_codepoint=0x2FFF), max_size=25
 )
 TEXT = st.lists(st.one_of(st.sampled_from(PHRASES), _WORDS), max_size=14).flatmap(
     lambda parts: st.sampled_from([" ", "\n", "\n\n", ". "]).map(lambda sep: sep.join(parts))

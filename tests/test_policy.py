@@ -223,7 +223,7 @@ def test_every_rule_has_a_one_line_docstring() -> None:
 def test_policy_is_pure() -> None:
     """No I/O, clock or logging: the module imports none of them."""
     tree = ast.parse(Path(policy.__file__).read_text(encoding="utf-8"))
-    imported = set()
+    imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(a.name.split(".")[0] for a in node.names)
@@ -415,7 +415,7 @@ def meeting(
         to=tuple(Address(name="", addr=a) for a in named[1:]),
     )
     orig = Headers(to=tuple(Address(name="", addr=a) for a in original)) if original else None
-    cals = ()
+    cals: tuple[CalendarEvent, ...] = ()
     if attendees:
         cals = (
             CalendarEvent(
