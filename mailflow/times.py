@@ -508,6 +508,9 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
                 end = wall_to_instant(ewall, zone)[0]
             except (ValueError, OverflowError):
                 end = None
+    dur = start_side.first("duration") or (end_side.first("duration") if end_side else None)
+    if end is None and dur is not None and dur.minute:
+        end = start + dt.timedelta(minutes=dur.minute)  # elapsed time, across any DST change
     grain = "second" if sec is not None else "hour" if hour_only else "minute"
     return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=start, end=end,
                        grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
@@ -518,6 +521,8 @@ def _stands_alone(g: _Group, text: str, alone: str) -> bool:
     if not alone or text[g.start:g.end].strip(" .,;:!?()\"'") != alone:
         return False
     atoms = [a for s in g.sides for a in s.atoms if a.end > a.start]
+    if alone.lower().startswith("for "):
+        return False  # "for 2" is a count, not a clock
     return len(atoms) == 1 and atoms[0].kind in ("wd", "dayonly", "time", "year") and atoms[0].end_clock is None
 
 

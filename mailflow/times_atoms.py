@@ -817,6 +817,42 @@ def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "every", rrule=rule + iv)
 
 
+@_pattern(
+    r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(an?|\d{1,3}(?:\.\d)?|" + _NUMW + r"|half\s+an?|an?\s+hour\s+and\s+a\s+half)"
+    r"(?:\s*(hours?|hrs?|h|minutes?|mins?|m|')(?![a-z]))?"
+    r"|\b(\d{1,3}|" + _NUMW + r")[\s-]*(minutes?|mins?|hours?|hrs?)[\s-]+(?:call|meeting|slot|chat|session|sync)\b",
+    needs=("for", "min", "hour", "hr", "'"),
+)
+def _duration(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    if m.group(3):
+        qty, unit = m.group(3), m.group(4)
+    else:
+        qty, unit = m.group(1), m.group(2)
+    q = re.sub(r"\s+", " ", qty.lower())
+    if q.startswith("half"):
+        minutes = 30
+    elif "and a half" in q:
+        minutes = 90
+    else:
+        if unit is None and q not in ("a", "an"):
+            return None  # "for 2": no unit, not a duration
+        if q in ("a", "an"):
+            if unit is None or not unit.startswith("h"):
+                return None
+            minutes = 60
+        else:
+            try:
+                n = float(q) if q[0].isdigit() else float(_num(q) or 0)
+            except ValueError:
+                return None
+            minutes = round(n * 60) if unit and unit.startswith("h") else round(n)
+    if not 0 < minutes <= 24 * 60:
+        return None
+    a = _Atom(m.start(), m.end(), "duration", weak=True)
+    a.minute = minutes
+    return a
+
+
 @_pattern(r"-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b",
           needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
 def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:

@@ -222,3 +222,12 @@ def test_day_written_after_a_range_applies_to_its_start() -> None:
 
 def local_end(m) -> str:  # type: ignore[no-untyped-def]
     return m.end.astimezone(ZoneInfo(LON)).strftime("%Y-%m-%d %H:%M")
+
+
+def test_durations_give_the_end() -> None:
+    m = first("Thursday at 3pm for an hour")
+    assert local(m) == "2025-12-04 15:00" and local_end(m) == "2025-12-04 16:00"
+    m = first("30 minute call on Friday at 10")
+    assert local(m) == "2025-12-05 10:00" and local_end(m) == "2025-12-05 10:30"
+    assert first("at 2 for 45 minutes").end == first("at 2").start + dt.timedelta(minutes=45)
+    assert find_times("for 2", ref=REF, zone=LON) == ()
