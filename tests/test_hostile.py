@@ -156,6 +156,11 @@ def problems(case: Case, out: Outcome) -> list[str]:
         found.append(f"screen said {verdict.rule!r} ({verdict.reason}), expected {case.rule!r}")
     found += letter_problems(letter)
     found += header_problems("note.original", meeting.note.original)
+    for kind, value in (("thread_id", meeting.thread_id), ("meeting_uid", meeting.meeting_uid),
+                        ("link", meeting.link or "")):
+        # these end up in References / In-Reply-To headers and in .ics UID / URL lines
+        if any(b in value for b in BREAKERS):
+            found.append(f"meeting.{kind} can break a header line: {value[:60]!r}")
     for p in meeting.participants:
         for b in BREAKERS:
             if b in p.name or b in p.addr:
