@@ -231,6 +231,8 @@ def make_kind(kind: str, rng: random.Random, i: int, *, attachment_mb: tuple[flo
                             params={"method": "REQUEST"})
     else:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    for j, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_bench_{i}_{j}_{rng.randrange(10**9)}")  # not random.random()
     return Sample(kind=kind, data=msg.as_bytes())
 
 

@@ -196,15 +196,20 @@ def start_env(*, disk: bool = False) -> Env:
                tmp=Path(tempfile.mkdtemp(prefix="mailflow-bench-")))
 
 
-def config_for(env: Env, user: Any, name: str, **overrides: Any) -> Any:
-    """A mailflow Config for `user` whose IMAP goes through the counting proxy."""
-    from mailflow.config import load_config
-
+def config_path(env: Env, user: Any, name: str, **overrides: Any) -> Path:
+    """Write a mailflow config for `user` whose IMAP goes through the counting proxy."""
     d = env.tmp / name
     d.mkdir(parents=True, exist_ok=True)
-    path = env.servers.write_config(d, dovecot=env.dovecot, smtp=env.smtp, user=user.address,
-                                    password=user.password, imap__port=env.proxy.port, **overrides)
-    return load_config(str(path))
+    path: Path = env.servers.write_config(d, dovecot=env.dovecot, smtp=env.smtp, user=user.address,
+                                          password=user.password, imap__port=env.proxy.port, **overrides)
+    return path
+
+
+def config_for(env: Env, user: Any, name: str, **overrides: Any) -> Any:
+    """The loaded mailflow Config of `config_path`."""
+    from mailflow.config import load_config
+
+    return load_config(str(config_path(env, user, name, **overrides)))
 
 
 _OLD = (
