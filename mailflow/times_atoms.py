@@ -575,6 +575,9 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
                          low[m.end(): m.end() + 30])
     if not (prep or mer2 or mer1 or m1 or m2 or pod_after):
         return None
+    text = low[m.start(): m.end()]
+    if not (prep or mer1 or mer2 or pod_after) and ":" not in text and "h" not in text:
+        return None  # "10.10 - 11.10" is a range of days, not of clock times
     a1, a2 = int(h1), int(h2)
     if (mer1 and not 1 <= a1 <= 12) or (mer2 and not 1 <= a2 <= 12) or a2 > 24:
         return None
