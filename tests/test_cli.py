@@ -368,3 +368,16 @@ def test_progress_rewrites_one_line_only_on_a_terminal() -> None:
     out = tty.getvalue()
     assert "\rmessage 1/5000 (uid 1234)" in out and "\rmessage 5000/5000" in out
     assert "\n" not in out and out.endswith("\r")
+
+
+def test_init_default_paths_follow_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    args = [a for a in init_args(tmp_path) if a not in ("--output", str(tmp_path / "c.toml"))]
+    assert main(args) == 0
+    written = tmp_path / "cfg" / "mailflow" / "config.toml"
+    cfg = load_config(str(written))
+    assert cfg.store_path == tmp_path / "state" / "mailflow" / "mailflow.sqlite3"
+    monkeypatch.delenv("MAILFLOW_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert load_config(None).path == written.resolve()  # found without --config
