@@ -677,6 +677,7 @@ class _Reader:
         self.next_meeting: NextMeeting | None = None
         self.next_date: dt.date | None = None
         self._plan: tuple[str, str, list[str]] | None = None
+        self._notes_like = False
         self._columns: list[str | None] = []
         self.names: set[str] = set()
         for p in participants:
@@ -817,7 +818,7 @@ class _Reader:
                 return None
             if ctx.speaker or ctx.person:
                 return ctx.speaker or ctx.person, m.group("task")
-            if first in lx.TASK_VERBS:  # the writer, whose name the text does not give
+            if first in lx.TASK_VERBS and self._notes_like:  # the writer, not named in the text
                 return None, m.group("task")
         return None
 
@@ -856,6 +857,7 @@ class _Reader:
 
     def read(self) -> Minutes:
         lines = _lines(self.text)
+        self._notes_like = _looks_like_notes(lines)
         self._collect_names(lines)
         self._find_next_meeting(lines)
         self._walk(lines)
@@ -1453,6 +1455,21 @@ class _Reader:
             if len(_content_tokens(c)) < 4 and prev_text:
                 text = f"{prev_text.rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx)
+
+
+def _looks_like_notes(lines: list[_Line]) -> bool:
+    """Structure or vocabulary of meeting notes, as opposed to a short scheduling mail."""
+    filled = [ln for ln in lines if ln.text]
+    if any(ln.heading > 0 for ln in filled) or sum(ln.bullet for ln in filled) >= 2:
+        return True
+    return any(_NOTES_WORDS.search(ln.text) for ln in filled[:40])
+
+
+_NOTES_WORDS = re.compile(
+    r"\b(?:notes|minutes|recap|summary|action items?|next steps|attendees|present|agenda|"
+    r"decisions?|agreed|takeaways|follow-?ups?)\b",
+    re.I,
+)
 
 
 def _as_date(v: dt.date | dt.datetime) -> dt.date:

@@ -96,7 +96,7 @@ COMMIT = (
 
 # words right after "to"/"will" that show it is not a task verb
 NOT_TASK_START = frozenset("""
-the a an be been being this that these those his her their our its all any each some every
+join attend arrive dial there the a an be been being this that these those his her their our its all any each some every
 no not it him them me us you which what who whom where when whether if than there here
 have has had was were is are am
 """.split())

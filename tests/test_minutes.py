@@ -353,8 +353,8 @@ def test_next_weekday_means_next_week_and_this_weekday_this_week() -> None:
 def test_due_with_a_clock_time_is_an_aware_datetime_in_the_writer_zone() -> None:
     # Berlin leaves summer time on 27 Oct 2024: the Monday after is +01:00
     ref = dt.datetime(2024, 10, 23, 15, 0, tzinfo=UTC)
-    m = _mins("I will set up the kickoff with the vendor for Monday 10am.", ref=ref,
-              zone="Europe/Berlin")
+    m = _mins("Recap of our call:\nI will set up the kickoff with the vendor for Monday 10am.",
+              ref=ref, zone="Europe/Berlin")
     (item,) = m.action_items
     assert item.owner is None
     assert isinstance(item.due, dt.datetime)
@@ -456,3 +456,8 @@ def test_next_meeting_formats(text: str, iso: str, zone: str | None) -> None:
     got = parse_next_meeting(text, today=dt.date(2017, 3, 1) if "2017" in text else dt.date(2020, 12, 2))
     assert got is not None
     assert got.start.isoformat() == iso and got.zone == zone
+
+
+def test_a_scheduling_mail_is_not_read_as_minutes() -> None:
+    m = _mins("Can we meet Tuesday at 3pm? Anna will join too. I will send the invite.")
+    assert m == Minutes()
