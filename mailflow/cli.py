@@ -390,6 +390,14 @@ def quarantine_retry(config: Config, uid: int | None) -> list[str]:
         time.sleep(0.5)
 
 
+def _leave(client: Any) -> None:
+    """Deselect without CLOSE's implicit expunge of other clients' \\Deleted messages."""
+    if client.has_capability("UNSELECT"):
+        client.unselect_folder()
+    else:
+        client.select_folder("INBOX", readonly=True)  # EXAMINE: leaving via CLOSE would expunge
+
+
 def _retry_one(client: Any, store: Any, imap: Any, row: MessageRow) -> str:
     where = "in place"
     if client.folder_exists(imap.quarantine_folder):
@@ -402,9 +410,10 @@ def _retry_one(client: Any, store: Any, imap: Any, row: MessageRow) -> str:
             else:
                 client.copy(found, imap.folder)
                 client.delete_messages(found)
-                client.uid_expunge(found) if client.has_capability("UIDPLUS") else client.expunge()
+                if client.has_capability("UIDPLUS"):
+                    client.uid_expunge(found)  # only these: never other clients' deleted mail
             where = f"moved from {imap.quarantine_folder} to {imap.folder}"
-        client.close_folder()
+        _leave(client)
     if where == "in place":
         client.select_folder(imap.folder)
         found = _find_copy(client, row)
@@ -412,7 +421,7 @@ def _retry_one(client: Any, store: Any, imap: Any, row: MessageRow) -> str:
             return (f"uid {row.key.uid}: not found in {imap.quarantine_folder} or {imap.folder}; "
                     "left quarantined (move it back by hand, then retry)")
         client.remove_flags(found, [imap.handled_flag])
-        client.close_folder()
+        _leave(client)
     store.retry_quarantined(row.key.uid)
     return f"uid {row.key.uid}: {where}; the next poll processes it again"
 
