@@ -14,12 +14,24 @@ How it reads notes:
    meeting) and section membership decide first; a marker whose content only assigns work
    ("Resolution: @x will do Y") becomes an action item.
 3. Running text is split into clauses and matched against a small grammar: OWNER COMMIT TASK
-   ("Maria will send", "Niko to follow up", "X volunteers to"), "I'll ..." with the speaker as owner,
-   agreement phrases ("we agreed to", "consensus was", "approved", "+1 from all", deferrals).
-   Hedged wishes and conditional offers are dropped.
-4. Due dates are resolved against ``ref`` in ``zone`` (weekdays, today/tonight/tomorrow, explicit
-   dates, end of month/quarter, "by the next meeting" when its date is stated, the date of a
-   "release for <date>" heading the task sits under).
+   ("Maria will send", "Niko to follow up", "X volunteers to"), "I'll ..." with the speaker as owner
+   (the unnamed writer only in note-like text), requests to everyone ("please ...", "Chime in!"),
+   agreement phrases ("we agreed to", "consensus was", "approved", "+1 from all", "no objections",
+   deferrals, a question answered "yes"/"SGTM"). Hedged wishes, conditional clauses and
+   conditional offers are dropped; details nested under a task stay with that task.
+4. Markdown tables with owner/task/due or decision columns are read row by row.
+5. Due dates are resolved against ``ref`` in ``zone`` (weekdays - "next Friday" is next week's -,
+   today/tonight/tomorrow, explicit dates, "the 15th", end of month/quarter, "by the next meeting"
+   when its date is stated, the date of a "release for <date>" heading the task sits under); a
+   clock time stated with the day makes the due an aware datetime.
+6. One-word tasks and agreements ("do the release", "Revisit next week") get their topic appended
+   in parentheses so a recap stays readable; bare links are shortened ("repo PR 43").
+
+Owners are written as in the text (without "@", several joined with ", ", groups -> None) and
+matched to ``participants`` by name tokens or mailbox local part for ``owner_addr``. The shared
+time finder (``mailflow.times.find_times``) is the fallback for next-meeting phrasings the local
+date grammar does not know; the local grammar goes first because it states precision and zone
+exactly as the scorer and the recap need them.
 
 Next meeting precision: a date only -> ``NextMeeting(start=date, grain="day", zone=None)``; a clock
 time with a stated zone -> aware datetime in that zone (named zones via zoneinfo, DST-correct),
