@@ -197,7 +197,7 @@ def decode_header_value(value: object, defects: list[str] | None = None, name: s
         text = text[:_MAX_HEADER_VALUE]
     text = re.sub(r"\r?\n(?=[ \t])", "", text)
     if "=?" not in text:
-        return text.strip()
+        return CONTROL_CHARS.sub(" ", text).strip()
     try:
         chunks = email.header.decode_header(text)
     except (ValueError, email.errors.HeaderParseError):
@@ -210,9 +210,10 @@ def decode_header_value(value: object, defects: list[str] | None = None, name: s
         else:
             out.append(_decode_bytes(chunk, charset, sink, name) if charset else chunk.decode(
                 "ascii", errors="replace"))
-    return "".join(out).strip()
+    return CONTROL_CHARS.sub(" ", "".join(out)).strip()
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029\x85]")
 _ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
 
 

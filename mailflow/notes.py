@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .letters import CONTROL_CHARS as _CONTROL
 from .letters import read_addresses
 from .model import Address, Headers, Letter, Note
 
@@ -39,8 +40,8 @@ _ORIGINAL_PHRASES = (
     r"|wiadomo[śs][ćc] oryginalna|исходное сообщение"
 )
 _SEPARATOR = re.compile(
-    rf"^\s*[-=_*>\s]*?[-=_]{{2,}}\s*(?:(?P<fwd>{_FORWARD_PHRASES})|(?P<orig>{_ORIGINAL_PHRASES}))"
-    rf"\s*:?\s*[-=_]{{2,}}\s*$",
+    rf"^[\s*]*+[-=_]{{2,}}+\s*+(?:(?P<fwd>{_FORWARD_PHRASES})|(?P<orig>{_ORIGINAL_PHRASES}))"
+    rf"\s*:?\s*[-=_]{{2,}}+\s*$",
     re.I,
 )
 _APPLE_FORWARD = re.compile(
@@ -82,13 +83,10 @@ _WROTE = (
     r"wrote|writes|schrieb|a [ée]crit|escribi[óo]|escreveu|schreef|ha scritto|skrev|kirjoitti"
     r"|napisa[łl](?:\(a\))?|napsal|написал(?:\(а\))?|yazd[ıi]"
 )
-_REPLY_INTRO = re.compile(
-    rf"^\s*(?:on|am|le|el|op|il|em|den|w dniu|dne|el d[íi]a|il giorno|at|в)\b.{{0,400}}?\b(?:{_WROTE})\b[^:\n]{{0,60}}:\s*$",
-    re.I | re.S,
+_INTRO_START = re.compile(
+    r"^\s*(?:on|am|le|el|op|il|em|den|w dniu|dne|el d[íi]a|il giorno|at|в)\b", re.I
 )
-_REPLY_WHO = re.compile(
-    rf"^\s*\S.{{0,300}}?(?:@|\d).{{0,300}}?\b(?:{_WROTE})\b[^:\n]{{0,60}}:\s*$", re.I | re.S
-)
+_WROTE_TAIL = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:$", re.I)
 _REPLY_WHO_FIRST = re.compile(rf"^\s*[^\n<>]{{1,80}}?<[^<>\s]+@[^<>\s]+>\s+(?:{_WROTE})\b", re.I)
 
 _SIG_DASHES = re.compile(r"^(?:-- ?|--|—)\s*$")
@@ -112,7 +110,8 @@ _CLOSING = re.compile(
 )
 
 _QUOTE = re.compile(r"^\s*>")
-_WROTE_END = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:\s*$", re.I)
+_WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "scritto",
+                "skrev", "kirjoitti", "napisa", "napsal", "написал", "yazd")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +132,7 @@ def _join(lines: list[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = "\n".join(x.rstrip() for x in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -205,42 +204,55 @@ def _is_outlook_block(lines: list[str], i: int) -> bool:
 
 
 def _reply_intro(lines: list[str], i: int) -> int:
-    """How many lines (1-3) an "On ... wrote:" intro starting at line i spans; 0 if none."""
+    """How many lines (1-3) an "On ... wrote:" intro starting at line i spans; 0 if none.
+
+    Linear time: the text must end with ':' and a wrote-word must sit in its last 120
+    characters; the start must be an intro word, or the text must hold an address or a digit.
+    """
     first = lines[i].strip()
     if not first or len(first) > 400 or _QUOTE.match(lines[i]):
         return 0
-    if _REPLY_WHO_FIRST.match(first):
+    if _REPLY_WHO_FIRST.match(first[:200]):
         return 1
     for span in (1, 2, 3):
         if i + span > len(lines):
             break
-        joined = " ".join(x.strip() for x in lines[i:i + span])
         if span > 1 and not lines[i + span - 1].strip():
             break
-        if _REPLY_INTRO.match(joined) or (_REPLY_WHO.match(joined) and len(joined) < 300):
+        joined = " ".join(x.strip() for x in lines[i:i + span])
+        if not joined.endswith(":") or len(joined) > 700:
+            continue
+        if not _WROTE_TAIL.search(joined[-120:]):
+            continue
+        if _INTRO_START.match(joined) or "@" in joined or any(c.isdigit() for c in joined):
             return span
     return 0
 
 
 def _find_marker(lines: list[str], start: int = 0, forwards_only: bool = False) -> _Marker | None:
+    wrote = [any(w in x.lower() for w in _WROTE_WORDS) for x in lines]  # cheap pre-filter
     for i in range(start, len(lines)):
         line = lines[i]
         if not line.strip() or _QUOTE.match(line):
+            continue
+        if _RULE.match(line):
+            nxt = next((k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()), None)
+            if nxt is not None and _is_outlook_block(lines, nxt):
+                return _Marker(kind="original", start=i, block=nxt)
+            continue
+        if line.isascii() and line.upper() == line.lower():  # no letters: no marker
             continue
         m = _SEPARATOR.match(line)
         if m:
             return _Marker(kind="forward" if m.group("fwd") else "original", start=i, block=i + 1)
         if _APPLE_FORWARD.match(line):
             return _Marker(kind="forward", start=i, block=i + 1)
-        if _RULE.match(line):
-            nxt = next((k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()), None)
-            if nxt is not None and _is_outlook_block(lines, nxt):
-                return _Marker(kind="original", start=i, block=nxt)
-            continue
         if _is_outlook_block(lines, i):
             return _Marker(kind="original", start=i, block=i)
-        if not forwards_only and _reply_intro(lines, i):
-            return _Marker(kind="reply", start=i, block=i + _reply_intro(lines, i))
+        if not forwards_only and any(wrote[i:i + 3]):
+            span = _reply_intro(lines, i)
+            if span:
+                return _Marker(kind="reply", start=i, block=i + span)
     return None
 
 
@@ -256,7 +268,8 @@ def split_reply(text: str) -> tuple[str, str | None]:
     removed: list[str] = []
     for i, line in enumerate(own):  # interleaved "> " quotes, each with its "... wrote:" intro
         nxt = next((x for x in own[i + 1:i + 3] if x.strip()), "")
-        intro = bool(_QUOTE.match(nxt)) and bool(_WROTE_END.search(line)) and len(line) < 300
+        tail = line.rstrip()[-120:]
+        intro = bool(_QUOTE.match(nxt)) and tail.endswith(":") and bool(_WROTE_TAIL.search(tail))
         (removed if _QUOTE.match(line) or intro else kept).append(line)
     history = _join(removed + ([""] if removed and quoted else []) + quoted)
     return _clean(_join(kept)), (history.strip() or None)
@@ -269,8 +282,11 @@ def split_signature(text: str) -> tuple[str, str | None]:
     for i, line in enumerate(lines):
         if _SIG_DASHES.match(line) and i > 0:
             return _clean(_join(lines[:i])), _clean(_join(lines[i + 1:])) or None
+    after = [0] * (n + 1)  # non-blank lines after each line
+    for i in range(n - 1, -1, -1):
+        after[i] = after[i + 1] + (1 if lines[i].strip() else 0)
     for i, line in enumerate(lines):
-        if _MOBILE.match(line) and sum(1 for x in lines[i + 1:] if x.strip()) <= 6:
+        if after[i] - 1 <= 6 and _MOBILE.match(line):
             body, sig = _closing(lines[:i])
             tail = _clean(_join(lines[i:]))
             return body, (f"{sig}\n{tail}" if sig else tail)
@@ -464,6 +480,7 @@ def _block_addresses(value: str) -> tuple[Address, ...]:
 
 
 def _block_headers(fields: dict[str, str], fallback: dt.tzinfo | None) -> Headers:
+    fields = {k: _CONTROL.sub(" ", v) for k, v in fields.items()}
     date_text = re.sub(r"^(?:on|le|am|el|em|il|op)\s+", "", fields.get("date", ""), flags=re.I)
     message_id = fields.get("message_id")
     return Headers(

@@ -7,8 +7,8 @@ original's sender, subject, date and a phrase of its own text. All texts are mad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import zlib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 
