@@ -279,9 +279,9 @@ def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date
         return None, None, False
     if wd_a is not None and wd_a.wd is not None:
         return _next_weekday(today, wd_a.wd, wd_a.wd_mod), "day", True
-    every = side.first("every")
-    if every is not None and every.wd is not None:
-        return _next_weekday(today, every.wd, None if every.wd != today.weekday() else "this"), "day", True
+    every_days = sorted(a.wd for a in side.atoms if a.kind == "every" and a.wd is not None)
+    if every_days:
+        return min(_next_weekday(today, wd, "this") for wd in every_days), "day", True
     shift = side.first("shift")
     if shift is not None and shift.shift is not None:
         unit, n = shift.shift
@@ -431,7 +431,7 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         grain = "second" if unit == "second" else "minute"
         return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=instant, end=None,
                            grain=grain, zone=ctx.zone, doubt=None, rrule=None)
-    rrule = next((a.rrule for a in start_side.atoms if a.rrule), None)
+    rrule = _merge_rrules([a.rrule for a in start_side.atoms if a.rrule])
     if clock is None and shift is not None and shift.grain == "keepclock" and len(start_side.atoms) == 1:
         assert shift.shift is not None
         unit, n = shift.shift
@@ -516,6 +516,31 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
                        grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
 
 
+def _merge_rrules(rules: list[str]) -> str | None:
+    """"fortnightly" + "on Thursdays" -> FREQ=WEEKLY;INTERVAL=2;BYDAY=TH (parts in a fixed order)."""
+    if not rules:
+        return None
+    parts: dict[str, str] = {}
+    days: list[str] = []
+    for rule in rules:
+        for item in rule.split(";"):
+            key, _, value = item.partition("=")
+            if key == "BYDAY":
+                days.extend(d for d in value.split(",") if d not in days)
+            elif key == "INTERVAL":
+                parts[key] = str(max(int(value), int(parts.get(key, "1"))))
+            elif key == "FREQ" and parts.get("FREQ") not in (None, "DAILY") and value == "DAILY":
+                continue
+            else:
+                parts[key] = value
+    if days:
+        parts["FREQ"] = "WEEKLY" if parts.get("FREQ") in (None, "DAILY", "WEEKLY") else parts["FREQ"]
+        order = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+        parts["BYDAY"] = ",".join(sorted(days, key=order.index))
+    keys = ["FREQ", "INTERVAL", "BYDAY"] + sorted(k for k in parts if k not in ("FREQ", "INTERVAL", "BYDAY"))
+    return ";".join(f"{k}={parts[k]}" for k in keys if k in parts)
+
+
 def _stands_alone(g: _Group, text: str, alone: str) -> bool:
     """A weak word or number is a time when it is all the text says ("tue", "25th", "0810")."""
     if not alone or text[g.start:g.end].strip(" .,;:!?()\"'") != alone:
@@ -545,7 +570,7 @@ def _share_options(groups: list[_Group], low: str) -> None:
         a_atoms = [x for s in a.sides for x in s.atoms]
         b_atoms = [x for s in b.sides for x in s.atoms] + b.borrowed
         a_has_clock = any(x.kind in ("time", "datetime") for x in a_atoms)
-        a_has_day = any(x.kind in ("date", "datetime", "wd", "relday", "dayonly", "nth") for x in a_atoms)
+        a_has_day = any(x.kind in ("date", "datetime", "wd", "relday", "dayonly", "nth", "every") for x in a_atoms)
         b_clock = [x for x in b_atoms if x.kind in ("time", "zone", "pod")]
         b_day = [x for x in b_atoms if x.kind in ("date", "wd", "relday", "dayonly", "nth", "zone")]
         if a_has_day and not a_has_clock and any(x.kind == "time" for x in b_clock):

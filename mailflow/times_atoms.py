@@ -856,12 +856,20 @@ def _duration(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
+_ORDINAL_BEFORE = re.compile(r"\d(?:st|nd|rd|th)\s*$")
+_DIGIT_AFTER = re.compile(r"\d")
+
+
 @_pattern(r"-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b",
           needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
 def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     start, end = m.start(), m.end()
     if low.startswith("ish", end):
         return None  # "2pm-ish"
+    if m.group(0) == "and" and "between" not in low[max(0, start - 40): start] and not (
+        _ORDINAL_BEFORE.search(low, max(0, start - 8), start) and _DIGIT_AFTER.match(low, end)
+    ):
+        return None  # "and" joins a range only after "between" or between day numbers
     while start > 0 and low[start - 1] in " \t":
         start -= 1
     while end < len(low) and low[end] in " \t":

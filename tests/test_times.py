@@ -231,3 +231,10 @@ def test_durations_give_the_end() -> None:
     assert local(m) == "2025-12-05 10:00" and local_end(m) == "2025-12-05 10:30"
     assert first("at 2 for 45 minutes").end == first("at 2").start + dt.timedelta(minutes=45)
     assert find_times("for 2", ref=REF, zone=LON) == ()
+
+
+def test_recurrence_parts_merge() -> None:
+    m = first("fortnightly on Thursdays at 2pm")
+    assert m.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH" and local(m) == "2025-12-04 14:00"
+    m = first("weekly on Mondays at 10:30")
+    assert m.rrule == "FREQ=WEEKLY;BYDAY=MO" and local(m) == "2025-12-08 10:30"
