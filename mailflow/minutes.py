@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
+from .zones import zone_for_place
 
 MAX_CHARS = 400_000
 MAX_LINE = 2_000
@@ -209,7 +210,8 @@ _RANGE_END = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*
 _MONTH_NAMES = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
 _WEEKDAY_NAMES = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
 _MDY = re.compile(
-    rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.I
+    rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.h]\d|\s?[ap]\.?m\b)"
+    rf"(?:,?\s+(\d{{4}}))?", re.I
 )
 _DMY = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?[\s-]+({_MONTH_NAMES})\b\.?(?:,?\s+(\d{{4}}))?", re.I
@@ -232,10 +234,10 @@ _TIME = re.compile(
 )
 _ZONE_NAMES = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
 _ZONE = re.compile(
-    rf"(?<![\w/])(?:(?P<off>(?:utc|gmt)\s?[+-−]\s?\d{{1,2}}(?::?\d{{2}})?)|"
-    rf"(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)|(?P<name>{_ZONE_NAMES}))"
-    rf"(?:\s+(?:time|standard time|daylight time))?(?![\w/])",
-    re.I,
+    rf"(?<![\w/])(?:(?P<off>(?i:utc|gmt)\s?[+-−]\s?\d{{1,2}}(?::?\d{{2}})?)|"
+    rf"(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)|(?P<name>(?i:{_ZONE_NAMES}))|"
+    rf"(?P<place>[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){{0,2}})(?=\s+time\b))"
+    rf"(?:\s+(?i:time|standard time|daylight time))?(?![\w/])",
 )
 
 
@@ -390,7 +392,12 @@ def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
         off = dt.timedelta(hours=hours, minutes=mins) * sign
         text = f"{'+' if sign > 0 else '-'}{hours:02d}:{mins:02d}"
         return dt.timezone(off), text
-    name = m.group("iana") or lx.ZONE_NAMES.get(m.group("name").lower().strip(), "")
+    if m.group("place"):
+        name = zone_for_place(m.group("place")) or ""
+    elif m.group("iana"):
+        name = m.group("iana")
+    else:
+        name = lx.ZONE_NAMES.get(m.group("name").lower().strip(), "")
     if not name:
         return None
     try:

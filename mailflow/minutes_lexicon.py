@@ -179,7 +179,8 @@ WEEKDAYS = {
     "saturday": 5, "sun": 6, "sunday": 6,
 }
 
-# spoken zone names -> IANA (named zones follow DST; "PST" in July means Pacific time)
+# spoken zone names and abbreviations -> IANA (named zones follow DST: "PST" in July means Pacific
+# time). Cities ("Lisbon time") are resolved by zones.zone_for_place, not listed here.
 ZONE_NAMES = {
     "utc": "UTC", "gmt": "UTC", "z": "UTC", "zulu": "UTC",
     "us pacific": "America/Los_Angeles", "pacific": "America/Los_Angeles",
@@ -191,31 +192,14 @@ ZONE_NAMES = {
     "us mountain": "America/Denver", "mountain": "America/Denver", "mt": "America/Denver",
     "mst": "America/Denver", "mdt": "America/Denver",
     "cet": "Europe/Berlin", "cest": "Europe/Berlin", "central european": "Europe/Berlin",
-    "bst": "Europe/London", "uk": "Europe/London", "london": "Europe/London",
+    "bst": "Europe/London", "uk": "Europe/London",
     "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "eet": "Europe/Athens", "eest": "Europe/Athens",
-    "ist": "Asia/Kolkata", "india": "Asia/Kolkata", "jst": "Asia/Tokyo", "tokyo": "Asia/Tokyo",
-    "kst": "Asia/Seoul", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
-    "sydney": "Australia/Sydney", "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
-    "berlin": "Europe/Berlin", "paris": "Europe/Paris", "amsterdam": "Europe/Amsterdam",
-    "madrid": "Europe/Madrid", "rome": "Europe/Rome", "lisbon": "Europe/Lisbon",
-    "new york": "America/New_York", "nyc": "America/New_York", "toronto": "America/Toronto",
-    "san francisco": "America/Los_Angeles", "sf": "America/Los_Angeles",
-    "los angeles": "America/Los_Angeles", "seattle": "America/Los_Angeles",
-    "chicago": "America/Chicago", "denver": "America/Denver", "lagos": "Africa/Lagos",
-    "nairobi": "Africa/Nairobi", "cairo": "Africa/Cairo", "johannesburg": "Africa/Johannesburg",
+    "ist": "Asia/Kolkata", "jst": "Asia/Tokyo", "kst": "Asia/Seoul",
+    "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
     "wat": "Africa/Lagos", "eat": "Africa/Nairobi", "sast": "Africa/Johannesburg",
-    "mumbai": "Asia/Kolkata", "delhi": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
-    "singapore": "Asia/Singapore", "sgt": "Asia/Singapore", "hong kong": "Asia/Hong_Kong",
-    "hkt": "Asia/Hong_Kong", "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
-    "sao paulo": "America/Sao_Paulo", "são paulo": "America/Sao_Paulo", "brt": "America/Sao_Paulo",
-    "mexico city": "America/Mexico_City", "buenos aires": "America/Argentina/Buenos_Aires",
-    "dubai": "Asia/Dubai", "gst": "Asia/Dubai", "istanbul": "Europe/Istanbul",
-    "moscow": "Europe/Moscow", "msk": "Europe/Moscow", "kyiv": "Europe/Kyiv",
-    "warsaw": "Europe/Warsaw", "stockholm": "Europe/Stockholm", "zurich": "Europe/Zurich",
-    "dublin": "Europe/Dublin", "auckland": "Pacific/Auckland", "melbourne": "Australia/Melbourne",
-    "seoul": "Asia/Seoul", "jakarta": "Asia/Jakarta", "manila": "Asia/Manila",
-    "karachi": "Asia/Karachi", "dhaka": "Asia/Dhaka", "bogota": "America/Bogota",
-    "lima": "America/Lima", "santiago": "America/Santiago", "vancouver": "America/Vancouver",
+    "sgt": "Asia/Singapore", "hkt": "Asia/Hong_Kong", "brt": "America/Sao_Paulo",
+    "msk": "Europe/Moscow", "gst": "Asia/Dubai",
 }
 
 # common task verbs: "Name to VERB" with an unknown name needs one of these

@@ -450,6 +450,10 @@ def test_a_skipped_subsection_ends_at_the_next_heading_of_its_level() -> None:
         ("Wednesday, 9 December, 15:00 CET (14:00 UTC)", "2020-12-09T15:00:00+01:00", "Europe/Berlin"),
         ("9/12 at 15:00 UTC+1", "2020-12-09T15:00:00+01:00", "+01:00"),
         ("2017-03-09 2000 UTC (Thursday 12pm US Pacific)", "2017-03-09T20:00:00+00:00", "UTC"),
+        ("9 Dec 16:00 Lisbon time", "2020-12-09T16:00:00+00:00", "Europe/Lisbon"),
+        ("9 Dec 10:00 São Paulo time", "2020-12-09T10:00:00-03:00", "America/Sao_Paulo"),
+        ("Dec 10 2pm UTC", "2020-12-10T14:00:00+00:00", "UTC"),
+        ("9 Dec 10:00 Nowhere time", "2020-12-09T10:00:00", None),
     ],
 )
 def test_next_meeting_formats(text: str, iso: str, zone: str | None) -> None:
