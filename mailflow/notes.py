@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 from dataclasses import dataclass
 
 from .letters import CONTROL_CHARS as _CONTROL
@@ -524,9 +525,9 @@ def _split_forward(text: str, subject: str, fallback: dt.tzinfo | None,
     if quoted and sum(1 for x in quoted if _QUOTE.match(x)) >= 0.8 * len(quoted):
         rest = [_dequote(x) for x in rest]
     return _Forward(
-        before=_join(lines[: marker.start]),
+        before=textwrap.dedent(_join(lines[: marker.start])),
         headers=_block_headers(fields, fallback),
-        after=_join(rest),
+        after=textwrap.dedent(_join(rest)),
     )
 
 

@@ -541,3 +541,70 @@ _add(Sample(
                 "On Tue, Mar 3, 2026 at 10:15 AM Alice <alice@example.com> wrote:\n" + _QUOTED),
     new="book the room", not_new="Thanks,", signature="Bob",
 ))
+
+# --- HTML forwards ---------------------------------------------------------------------------
+
+_add(Sample(
+    name="gmail_html_only_forward",
+    raw=message("Fwd: Planning call notes", "",
+                html=("<div dir=\"ltr\">Recap for the team please.<br><br>"
+                      "<div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">"
+                      "---------- Forwarded message ---------<br>From: <strong class=\"gmail_sendername\">"
+                      "Alice Archer</strong> <span dir=\"auto\">&lt;<a href=\"mailto:alice@example.com\">"
+                      "alice@example.com</a>&gt;</span><br>Date: Tue, Mar 3, 2026 at 4:05 PM<br>"
+                      "Subject: Planning call notes<br>To: Bob Builder &lt;<a href=\"mailto:bob@example.net\">"
+                      "bob@example.net</a>&gt;<br></div><br><br><div dir=\"ltr\"><p>Decisions:</p><ul>"
+                      "<li>Dana will send the revised budget by Friday</li>"
+                      "<li>Launch review on Tuesday 10 March at 15:00 CET</li></ul></div></div></div>"),
+                html_only=True),
+    new="Recap for the team", not_new="revised budget",
+    orig_from="alice@example.com", orig_subject="Planning call notes",
+    orig_date="2026-03-03T16:05:00+01:00", orig_body="- Dana will send the revised budget",
+))
+
+_add(Sample(
+    name="thunderbird_html_forward",
+    raw=message("Fwd: Budget review", "",
+                html=("<html><body><p>Numbers attached below.</p><div class=\"moz-forward-container\">"
+                      "<br><br>-------- Forwarded Message --------<table class=\"moz-email-headers-table\">"
+                      "<tbody><tr><th valign=\"BASELINE\" nowrap align=\"RIGHT\">Subject: </th>"
+                      "<td>Budget review</td></tr><tr><th nowrap align=\"RIGHT\">Date: </th>"
+                      "<td>Tue, 3 Mar 2026 10:15:00 -0500</td></tr><tr><th nowrap align=\"RIGHT\">From: </th>"
+                      "<td>Alice Archer <a href=\"mailto:alice@example.com\">&lt;alice@example.com&gt;</a></td>"
+                      "</tr><tr><th nowrap align=\"RIGHT\">To: </th><td>Bob Builder "
+                      "<a href=\"mailto:bob@example.net\">&lt;bob@example.net&gt;</a></td></tr></tbody>"
+                      "</table><br><br><p>The budget was approved with two changes.</p></div>"
+                      "</body></html>"),
+                html_only=True),
+    new="Numbers attached below", not_new="budget was approved",
+    orig_from="alice@example.com", orig_subject="Budget review",
+    orig_date="2026-03-03T10:15:00-05:00", orig_body="budget was approved",
+))
+
+_add(Sample(
+    name="outlook_html_forward_with_alternative",
+    raw=message("FW: Site visit",
+                "Please confirm.\r\n\r\nFrom: Alice Archer <alice@example.com>\r\nSent: Monday, 2 March 2026 "
+                "17:40\r\nTo: Bob Builder <bob@example.net>\r\nSubject: Site visit\r\n\r\nThe site visit "
+                "is on Thursday at 9:00.\r\n",
+                html=("<div>Please confirm.</div><hr><p><b>From:</b> Alice Archer &lt;alice@example.com&gt;"
+                      "<br><b>Sent:</b> Monday, 2 March 2026 17:40<br><b>To:</b> Bob Builder<br>"
+                      "<b>Subject:</b> Site visit</p><p>The site visit is on Thursday at 9:00.</p>"),
+                date="Tue, 03 Mar 2026 08:00:00 +0000"),
+    new="Please confirm", not_new="site visit is on",
+    orig_from="alice@example.com", orig_subject="Site visit",
+    orig_date="2026-03-02T17:40:00+00:00", orig_body="site visit is on Thursday",
+))
+
+_add(Sample(
+    name="reply_top_posted_above_forward",
+    raw=message("Re: Fwd: Planning call notes",
+                "Thanks, I will prepare the slides.\n\n"
+                "On Wed, Mar 4, 2026 at 9:30 AM Bob Builder <bob@example.net> wrote:\n"
+                "> Please send the recap to everyone.\n>\n"
+                "> ---------- Forwarded message ---------\n"
+                "> From: Alice Archer <alice@example.com>\n"
+                "> Subject: Planning call notes\n>\n"
+                "> Dana will send the revised budget by Friday\n"),
+    new="prepare the slides", not_new="revised budget",
+))
