@@ -102,6 +102,7 @@ class _Line:
     text: str  # cleaned content
     raw: str
     check: str | None = None  # " " open checkbox, "x" done
+    nick: str | None = None  # the speaker of a chat-log line ("<nick> text")
 
 
 def _clean(s: str) -> str:
@@ -122,6 +123,12 @@ def _lines(text: str) -> list[_Line]:
         if not stripped:
             out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
             continue
+        irc = _IRC_LINE.match(stripped)
+        nick = None
+        if irc:  # "[10:02] <nick> text" from chat logs reads like "nick: text"
+            nick = irc.group(1)
+            stripped = f"{nick}: {irc.group(2)}"
+            raw = stripped
         if stripped.startswith(">"):  # a quoted summary / proposal: context, not minutes
             out.append(_Line(no=no, indent=0, bullet=False, heading=-1, text="", raw=stripped))
             continue
@@ -151,7 +158,7 @@ def _lines(text: str) -> list[_Line]:
             bullet = True
             body = body[cm.end():]
         line = _Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
-                     raw=stripped, check=check)
+                     raw=stripped, check=check, nick=nick)
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, line):
             prev.text = f"{prev.text} {line.text.lstrip('.').strip()}"[: MAX_LINE * 2]
@@ -162,6 +169,7 @@ def _lines(text: str) -> list[_Line]:
 
 
 _LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
+_IRC_LINE = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
 _CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
 _CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
 
@@ -894,6 +902,8 @@ class _Reader:
         for ln in lines:
             for h in re.findall(r"@([\w.-]{1,40})", ln.raw):
                 self._handles.add(h.rstrip("."))
+            if ln.nick:
+                self.names.add(ln.nick.lower())
             m = _SPEAKER.match(ln.text) if ln.text else None
             if m and not lx.MARKER.match(ln.text):
                 name = m.group(1).lstrip("@").lower()
@@ -1076,6 +1086,11 @@ class _Reader:
                     text = sm.group(2)
             if line_speaker:
                 speaker = line_speaker
+                st = _SCRIBE_TOPIC.match(text)
+                if st:
+                    topic = _topic_of(_clean(st.group(1)))
+                    prev_text = ""
+                    continue
             elif ln.bullet:
                 speaker = None
             ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,

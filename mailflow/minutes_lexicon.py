@@ -87,10 +87,10 @@ we've i'll i'm i've you'll he'll she'll they'll it'll that'll there's it's that'
 
 # "X <commit> <task>": commitment phrases between an owner and a task (longest first)
 COMMIT = (
-    r"(?:will|shall|'ll|’ll|is going to|are going to|am going to|is to|are to|to|"
-    r"volunteers? to|volunteered to|has volunteered to|have volunteered to|agreed to|agrees to|"
-    r"offered to|offers to|promised to|committed to|commits to|takes? (?:an |the )?action(?: item)? to|"
-    r"took (?:an |the )?action(?: item)? to|(?:will|'ll) take (?:an |the )?action(?: item)? to|"
+    r"(?:(?:will|'ll|’ll) take (?:an |the )?action(?: item)? to|takes? (?:an |the )?action(?: item)? to|"
+    r"took (?:an |the )?action(?: item)? to|has volunteered to|have volunteered to|volunteered to|"
+    r"volunteers? to|is going to|are going to|am going to|will|shall|'ll|’ll|is to|are to|to|"
+    r"agreed to|agrees to|offered to|offers to|promised to|committed to|commits to|"
     r"is assigned to|was assigned to|needs to|need to|has to|have to|must|should)"
 )
 

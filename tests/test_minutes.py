@@ -465,3 +465,19 @@ def test_next_meeting_formats(text: str, iso: str, zone: str | None) -> None:
 def test_a_scheduling_mail_is_not_read_as_minutes() -> None:
     m = _mins("Can we meet Tuesday at 3pm? Anna will join too. I will send the invite.")
     assert m == Minutes()
+
+
+def test_chat_log_lines_read_like_scribe_minutes() -> None:
+    text = (
+        "[10:01] <pat> topic: Web USB review\n"
+        "[10:02] <dee> I'll take an action to ping the WG chairs\n"
+        "[10:03] <pat> punt for two weeks?\n"
+        "[10:03] <dee> sgtm\n"
+        "<tor> ACTION: hal to draft the feedback\n"
+    )
+    m = _mins(text)
+    assert [(a.owner, a.task) for a in m.action_items] == [
+        ("dee", "ping the WG chairs"),
+        ("hal", "draft the feedback"),
+    ]
+    assert [a.text for a in m.agreements] == ["punt for two weeks"]
