@@ -8,8 +8,11 @@ ones. The old ones are dropped straight into the Maildir, flagged with one
 mailbox mailflow has been reading for a while would be). Then `runner.poll_once` runs in this
 process against a counting TCP proxy in front of Dovecot: the proxy counts bytes each way and
 the IMAP commands the client sends (lines that start with a tag; literals are skipped). Two
-polls per size: the first handles the 10 new messages (and sends their mail to the local SMTP
-server), the second finds nothing new (the steady state of a cron job).
+kinds of poll per size: the first handles the 10 new messages (and sends their mail to the local
+SMTP server), the next finds nothing new (the steady state of a cron job); messages that fail are
+retried on every poll (max_attempts is raised so none is quarantined half-way). Wall time is the
+best of two fresh mailboxes (first poll) and of three repeats (nothing new): the machine may be
+shared; commands and bytes do not vary.
 
 Target: the 10,000-message poll costs within 2x of the 100-message poll (wall time and bytes).
 """
@@ -225,7 +228,7 @@ def old_message(i: int) -> bytes:
     return _OLD.format(i=i, date=format_datetime(NOW - dt.timedelta(days=30, minutes=i))).encode()
 
 
-def fill_handled(env: Env, user: Any, config: Any, count: int) -> None:
+def fill_handled(env: Env, user: Any, config: Any, count: int) -> int:
     """`count` old messages in INBOX, flagged handled on the server and recorded in the store."""
     from mailflow.store import MessageKey, Store
 
@@ -254,6 +257,19 @@ def fill_handled(env: Env, user: Any, config: Any, count: int) -> None:
             store.record_message(db, MessageKey(account=account, folder="INBOX", uidvalidity=validity,
                                                 uid=uid), message_id=f"<old-{uid - 1}@example.test>",
                                  content_hash=f"{uid:064x}", state="handled", reason=None, now=NOW)
+    return validity
+
+
+def time_done_keys(config: Any, validity: int, repeat: int = 20) -> float:
+    """Milliseconds for the runner's per-poll `store.done_keys` read (it loads every handled UID)."""
+    from mailflow.store import Store
+
+    account = f"{config.imap.user}@{config.imap.host}:{config.imap.port}"
+    with Store(config.store_path) as store:
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            store.done_keys(account, config.imap.folder, validity)
+        return (time.perf_counter() - t0) / repeat * 1000
 
 
 @dataclass
@@ -264,6 +280,7 @@ class Measured:
     down: int
     commands: Counter[str]
     summary: str
+    done_keys_ms: float = 0.0
 
     @property
     def count(self) -> int:
@@ -311,19 +328,31 @@ def measure_poll(env: Env, config: Any, label: str) -> Measured:
                     summary=report.summary().replace("\n", "; "))
 
 
-def run(env: Env, sizes: tuple[int, ...], *, new: int = NEW) -> list[tuple[int, Measured, Measured]]:
+def run(env: Env, sizes: tuple[int, ...], *, new: int = NEW, rounds: int = 2) -> list[tuple[int, Measured, Measured]]:
     out = []
     fresh = [s.data for s in make_mix(new, seed=3, kinds=("plain", "gmail-forward", "reply", "invite"))]
+    warm = env.dovecot.new_user()  # one untimed poll first: imports, regex compilation, templates
+    for data in fresh:
+        env.dovecot.deliver(warm.address, data)
+    measure_poll(env, config_for(env, warm, "poll-warm-up"), "warm-up")
+    ERRORS.seen.clear()
     for n in sizes:
-        user = env.dovecot.new_user()
-        config = config_for(env, user, f"poll-{n}")
-        t0 = time.perf_counter()
-        fill_handled(env, user, config, n)
-        fill = time.perf_counter() - t0
-        for data in fresh:
-            env.dovecot.deliver(user.address, data)
-        first = measure_poll(env, config, f"{n:,} old + {new} new")
-        second = measure_poll(env, config, f"{n:,} old, nothing new")
+        firsts, seconds = [], []
+        fill = 0.0
+        for _ in range(rounds):  # fresh mailboxes: the first poll changes what the next one sees
+            user = env.dovecot.new_user()
+            config = config_for(env, user, f"poll-{n}-{len(firsts)}", policy__max_attempts=1000)
+            t0 = time.perf_counter()
+            validity = fill_handled(env, user, config, n)
+            fill = time.perf_counter() - t0
+            for data in fresh:
+                env.dovecot.deliver(user.address, data)
+            firsts.append(measure_poll(env, config, f"{n:,} old + {new} new"))
+        for _ in range(rounds + 1):
+            seconds.append(measure_poll(env, config, f"{n:,} old, nothing new"))
+        first = min(firsts, key=lambda m: m.wall)
+        second = min(seconds, key=lambda m: m.wall)
+        first.done_keys_ms = second.done_keys_ms = time_done_keys(config, validity)
         print(f"   (filled {n:,} handled messages in {fill:.1f} s)", flush=True)
         out.append((n, first, second))
     return out
@@ -333,15 +362,17 @@ def report(results: list[tuple[int, Measured, Measured]]) -> str:
     rows: list[tuple[object, ...]] = []
     for _n, first, second in results:
         for m in (first, second):
-            rows.append((m.label, m.wall, m.count, m.up, m.down))
-    lines = [table(("mailbox", "wall s", "IMAP cmds", "bytes up", "bytes down"), rows), ""]
+            rows.append((m.label, m.wall, m.count, m.up, m.down, m.done_keys_ms))
+    lines = [table(("mailbox", "wall s", "IMAP cmds", "bytes up", "bytes down", "done_keys ms"), rows),
+             "(done_keys ms: the runner's one per-poll read that grows with the mailbox: every handled"
+             " UID of the folder from SQLite)", ""]
     lines.append("commands per poll (first poll / second poll):")
     for n, first, second in results:
         def verbs(c: Counter[str]) -> str:
             return ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
         lines.append(f"  {n:>6,}: {verbs(first.commands)}  /  {verbs(second.commands)}")
     if ERRORS.seen:
-        lines.append("errors mailflow logged: " + "; ".join(f"{k} (x{v})" for k, v in ERRORS.seen.items()))
+        lines.append("errors mailflow logged (all polls of this table): " + "; ".join(f"{k} (x{v})" for k, v in ERRORS.seen.items()))
     lines.append("poll summaries: " + " | ".join(f"{n:,}: {f.summary}" for n, f, _ in results))
     if len(results) >= 2:
         (n0, a1, a2), (n1, b1, b2) = results[0], results[-1]
