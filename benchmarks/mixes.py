@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -256,13 +257,13 @@ def attachment_message(i: int, megabytes: float, *, seed: int = 11, to: str = SE
 # --- shared printing for the benchmark tables ---------------------------------------------------
 
 
-def table(headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+def table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
     """A plain-text table: first column left-aligned, the others right-aligned."""
     cells = [tuple(str(c) for c in headers)] + [tuple(_cell(c) for c in r) for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
 
     def line(r: tuple[str, ...]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
 
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out.extend(line(r) for r in cells[1:])

@@ -20,9 +20,9 @@ Target: the 10,000-message poll costs within 2x of the 100-message poll (wall ti
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
-import datetime as dt
 import re
 import shutil
 import socket
@@ -337,7 +337,8 @@ def run(env: Env, sizes: tuple[int, ...], *, new: int = NEW, rounds: int = 2) ->
     measure_poll(env, config_for(env, warm, "poll-warm-up"), "warm-up")
     ERRORS.seen.clear()
     for n in sizes:
-        firsts, seconds = [], []
+        firsts: list[Measured] = []
+        seconds: list[Measured] = []
         fill = 0.0
         for _ in range(rounds):  # fresh mailboxes: the first poll changes what the next one sees
             user = env.dovecot.new_user()

@@ -86,7 +86,7 @@ class SmtpEnv:
 def run(env: SmtpEnv, n: int, *, rounds: int = 2, securities: tuple[str, ...] = ("plain", "tls")) -> list[SendRun]:
     """Each mode `rounds` times, alternating; the fastest round counts (the least disturbed)."""
     drafts = make_drafts(n)
-    out = []
+    out: list[SendRun] = []
     for security in securities:
         settings = env.settings(security)
         send_drafts(drafts[:1], settings)  # warm up: imports, first connection, TLS context
@@ -110,7 +110,7 @@ def run(env: SmtpEnv, n: int, *, rounds: int = 2, securities: tuple[str, ...] = 
 def report(runs: list[SendRun]) -> str:
     rows: list[tuple[object, ...]] = [(r.label, r.drafts, r.sent, r.transactions, r.wall, r.rate) for r in runs]
     lines = [table(("mode", "drafts", "sent", "server txns", "wall s", "drafts/s"), rows)]
-    for reused, single in zip(runs[::2], runs[1::2]):
+    for reused, single in zip(runs[::2], runs[1::2], strict=True):
         if single.rate:
             lines.append(f"{reused.label.split(':')[0]}: connection reuse sends {reused.rate / single.rate:.1f}x "
                          "as many drafts per second as one connection per draft")

@@ -100,9 +100,9 @@ def run_pipeline(mix: list[Sample], *, warmup: int = 3) -> Result:
     return Result(by_kind=by_kind, notes=notes, letters=letters)
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def _timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     t0 = time.process_time()
-    out = fn()
+    out = fn(*args, **kwargs)
     return time.process_time() - t0, out
 
 
@@ -112,7 +112,7 @@ def time_peers(bodies: list[str]) -> list[tuple[object, ...]]:
     rows: list[tuple[str, int, float, int]] = []
     spent, found = 0.0, 0
     for b in bodies:
-        s, out = _timed(lambda b=b: find_times(b, ref=NOW, zone="UTC"))
+        s, out = _timed(find_times, b, ref=NOW, zone="UTC")
         spent += s
         found += len(out)
     rows.append(("mailflow.times.find_times", len(bodies), spent, found))
@@ -123,21 +123,21 @@ def time_peers(bodies: list[str]) -> list[tuple[object, ...]]:
         dateparser.search.search_dates("warm up on Tuesday at 3pm", languages=["en"], settings=settings)
         spent, found = 0.0, 0
         for b in bodies:
-            s, out = _timed(lambda b=b: dateparser.search.search_dates(b, languages=["en"], settings=settings))
+            s, out = _timed(dateparser.search.search_dates, b, languages=["en"], settings=settings)
             spent += s
             found += len(out or ())
         rows.append(("dateparser.search.search_dates", len(bodies), spent, found))
     except ImportError as exc:
         rows.append((f"dateparser: not installed ({exc.name})", 0, 0.0, 0))
     try:
-        import ctparse
+        from ctparse.ctparse import ctparse
 
         logging.getLogger("ctparse").setLevel(logging.CRITICAL)
-        ctparse.ctparse("Tuesday at 3pm", ts=naive)
+        ctparse("Tuesday at 3pm", ts=naive)
         spent, found = 0.0, 0
         for b in bodies:
             for line in (x for x in b.splitlines() if x.strip()):
-                s, out = _timed(lambda line=line: ctparse.ctparse(line, ts=naive, timeout=1.0))
+                s, out = _timed(ctparse, line, ts=naive, timeout=1.0)
                 spent += s
                 found += out is not None
         rows.append(("ctparse.ctparse (per line)", len(bodies), spent, found))
@@ -151,16 +151,16 @@ def time_peers(bodies: list[str]) -> list[tuple[object, ...]]:
 def quote_peers(letters: list[Letter]) -> list[tuple[object, ...]]:
     """Rows: name, messages, seconds, per message, ratio to mailflow (peer / mailflow)."""
     rows: list[tuple[str, int, float]] = []
-    spent = sum(_timed(lambda x=x: read_note(x))[0] for x in letters)
+    spent = sum(_timed(read_note, x)[0] for x in letters)
     rows.append(("mailflow.notes.read_note", len(letters), spent))
     try:
         import quotequail
 
         texts = [x.text for x in letters]
         rows.append(("quotequail.unwrap", len(texts),
-                     sum(_timed(lambda t=t: quotequail.unwrap(t))[0] for t in texts)))
+                     sum(_timed(quotequail.unwrap, t)[0] for t in texts)))
         rows.append(("quotequail.quote", len(texts),
-                     sum(_timed(lambda t=t: quotequail.quote(t))[0] for t in texts)))
+                     sum(_timed(quotequail.quote, t)[0] for t in texts)))
     except ImportError as exc:
         rows.append((f"quotequail: not installed ({exc.name})", 0, 0.0))
     base = rows[0][2] or 1e-9
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"1. UNDERSTANDING THROUGHPUT ({n} generated messages, one process)")
     print(report(result))
     bodies_n = args.peer_bodies or (2 if args.quick else 4)
-    bodies = [nt.body for nt, s in zip(result.notes, mix) if s.kind == "plain"][:bodies_n]
+    bodies = [nt.body for nt, s in zip(result.notes, mix, strict=True) if s.kind == "plain"][:bodies_n]
     print()
     print(f"1b. time phrases on the same note bodies ({bodies_n} plain notes, ~10 KB each); "
           "ratio = peer seconds / mailflow seconds")
