@@ -575,6 +575,11 @@ _IMPERATIVE_BANG = re.compile(
     re.I,
 )
 _BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
+_AGREED_LEAD = re.compile(
+    r"^(?:(?:the )?(?:tsc|ctc|team|group|committee|wg|meeting) |we(?:'ve| have)? |it was |all |everyone )?"
+    r"(?:(?:have |has )?(?:agreed|decided|resolved|concluded))(?: to| that| on| upon)?\s+(?=\S)",
+    re.I,
+)
 _POLL = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
 _QA_SAME_LINE = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
@@ -770,7 +775,7 @@ class _Reader:
         return f"{text} ({extra})"
 
     def add_agreement(self, text: str, evidence: str, ctx: _Ctx, *, whole: bool = False) -> None:
-        text = _shorten(_tidy_task(text), sentences=4 if whole else 2)
+        text = _shorten(_tidy_task(_AGREED_LEAD.sub("", text.strip())), sentences=4 if whole else 2)
         if len(_content_tokens(text)) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
         if lx.NOT_AGREEMENT.search(text):
