@@ -577,7 +577,7 @@ _IMPERATIVE_BANG = re.compile(
 _BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
 _AGREED_LEAD = re.compile(
     r"^(?:(?:the )?(?:tsc|ctc|team|group|committee|wg|meeting) |we(?:'ve| have)? |it was |all |everyone )?"
-    r"(?:(?:have |has )?(?:agreed|decided|resolved|concluded))(?: to| that| on| upon)?\s+(?=\S)",
+    r"(?:(?:have |has )?(?:agreed|decided|resolved|concluded))(?: to| that| on| upon)?:?\s+(?=\S)",
     re.I,
 )
 _POLL = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
