@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import os
 import platform
 import sys
@@ -55,7 +56,15 @@ def _peer(module: str, argv: list[str]) -> Callable[[], object]:
         except ImportError as exc:
             print(f"benchmarks/{module}.py is not available ({exc}); skipped")
             return None
-        return mod.main(argv)
+        entry = getattr(mod, "main", None)
+        if entry is None:
+            print(f"benchmarks/{module}.py has no main(); skipped")
+            return None
+        try:
+            takes_argv = bool(inspect.signature(entry).parameters)
+        except (TypeError, ValueError):
+            takes_argv = True
+        return entry(argv) if takes_argv else entry()
 
     return call
 
@@ -90,11 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         "memory": lambda: memory.main(quick, env=server_env()),
         "send": lambda: send.main(quick),
         "time_peers": _peer("time_peers", ["--limit", "40"] if args.quick else []),
-        "mail_peers": _peer("mail_peers", quick),
+        "mail_peers": _peer("mail_peers", []),
     }
     try:
         for name in wanted:
             print()
+            if name in ("time_peers", "mail_peers"):
+                print(f"{'5' if name == 'time_peers' else '6'}. {name.upper().replace('_', ' ')} "
+                      f"(benchmarks/{name}.py, run as its author wrote it)")
             t0 = time.perf_counter()
             try:
                 steps[name]()
