@@ -81,12 +81,31 @@ class _Atom:
 _Handler = Callable[[re.Match[str], str, str], "_Atom | None"]
 # (pattern, handler, needs): a pattern only runs when the text has a digit (needs == "digit") or
 # one of the needed substrings; this keeps the scan cheap on ordinary prose.
-_PATTERNS: list[tuple[re.Pattern[str], _Handler, tuple[str | frozenset[str], ...], re.Pattern[str] | None]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    rx: re.Pattern[str]
+    handler: _Handler
+    digit: bool  # runs only when the text has a digit
+    any_of: frozenset[str] | None  # and one of these substrings
+    words: frozenset[str] | None  # and one of these words
+    not_after: re.Pattern[str] | None  # the character before a match must not be one of these
+
+
+_PATTERNS: list[_Rule] = []
 _HINTS: set[str] = set()
 _LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[((?:\\.|[^\]])+)\]\)")
 _DIGIT = "digit"
-_MONTH_HINTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_WD_HINTS = ("mon", "tu", "wed", "th", "fri", "sat", "sun")
+
+
+class _Words(frozenset[str]):
+    """A pattern's requirement: one of these whole words ([a-z]+ runs) is in the text."""
+
+
+_MONTH_WORDS = _Words(lex.MONTHS)
+_WD_WORDS = _Words(list(lex.WEEKDAYS) + [w + "s" for w in lex.WEEKDAYS])
+_WORD_RUN = re.compile(r"[a-z]+")
 
 
 def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]:
@@ -94,14 +113,24 @@ def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]
     of substrings (any of them), or a tuple of such requirements (all of them)."""
 
     def deco(fn: _Handler) -> _Handler:
-        groups: tuple[str | tuple[str, ...], ...] = (
-            () if needs is None else (needs,) if needs == _DIGIT or isinstance(needs, tuple) and needs
-            and isinstance(needs[0], str) and needs != (_DIGIT,) and needs[0] != _DIGIT else needs  # type: ignore[assignment]
-        )
-        hint = tuple(g if g == _DIGIT else frozenset(g) for g in groups)
-        for g in hint:
-            if isinstance(g, frozenset):
-                _HINTS.update(g)
+        groups: tuple[object, ...]
+        if needs is None:
+            groups = ()
+        elif needs == _DIGIT or isinstance(needs, _Words):
+            groups = (needs,)
+        elif isinstance(needs, tuple) and needs and all(isinstance(x, str) for x in needs) and _DIGIT not in needs:
+            groups = (needs,)  # one tuple of substrings
+        else:
+            assert isinstance(needs, tuple)
+            groups = needs
+        subs = [frozenset(g) for g in groups if g != _DIGIT and not isinstance(g, _Words)]  # type: ignore[call-overload]
+        word_sets = [g for g in groups if isinstance(g, _Words)]
+        if len(subs) > 1 or len(word_sets) > 1:
+            raise ValueError("one substring set and one word set per pattern")
+        any_of = subs[0] if subs else None
+        words = word_sets[0] if word_sets else None
+        if any_of:
+            _HINTS.update(any_of)
         # a leading "(?<![...])" is checked after the match instead: a pattern that starts with a
         # character class lets the regex engine skip ahead quickly
         source = regex
@@ -110,7 +139,8 @@ def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]
         if lb and "|" not in source[lb.end():].split("(", 1)[0]:
             not_after = re.compile("[" + lb.group(1) + "]")
             source = source[lb.end():]
-        _PATTERNS.append((re.compile(source), fn, hint, not_after))
+        _PATTERNS.append(_Rule(rx=re.compile(source), handler=fn, digit=_DIGIT in groups,
+                               any_of=any_of, words=words, not_after=not_after))
         return fn
 
     return deco
@@ -246,7 +276,7 @@ def _fix_numeric_dates(atoms: list[_Atom], date_order: str) -> None:
 @_pattern(
     r"(?<![\d])(?:the\s+)?(\d{1,2})\s*" + _SUFFIX + r"?(?:\s+of|\s*[-/.]|\s*,)?\s*(" + _MON + r")(?![a-z])\.?"
     r"(?:\s*[-/,]?\s*(\d{4})(?![\d:])|(?:\s*[-/]\s*|\s+)('\d{2}|\d{2})(?=\s*$|\s*[,;)]|\.\s|\.$))?",
-    needs=(_DIGIT, _MONTH_HINTS))
+    needs=(_DIGIT, _MONTH_WORDS))
 def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
@@ -274,7 +304,7 @@ def _huge_iso(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:from\s+|between\s+)?(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:-|–|—|to|until|till|through|and)\s*"
     r"(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?\.?\s*(?:of\s+)?(" + _MON + r")(?![a-z])\.?(?:,?\s*(\d{4})(?![\d:]))?",
-    needs=(_DIGIT, _MONTH_HINTS),
+    needs=(_DIGIT, _MONTH_WORDS),
 )
 def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d1, d2 = int(m.group(1)), int(m.group(2))
@@ -290,7 +320,7 @@ def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
     r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
-    needs=(_DIGIT, _MONTH_HINTS))
+    needs=(_DIGIT, _MONTH_WORDS))
 def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
     d = int(m.group(2))
@@ -307,7 +337,7 @@ def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?(?:of\s+|in\s+)?(" + _MON + r")\b(?:\s*,?\s*(\d{4}))?"
     r"|\b(" + _MON + r")\s+(?:the\s+)?(" + _ORDW + r")\b(?:\s*,?\s*(\d{4}))?",
-    needs=_MONTH_HINTS)
+    needs=_MONTH_WORDS)
 def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         d, mon, ys = lex.ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2), m.group(3)
@@ -320,7 +350,7 @@ def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
 
 
-@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])", needs=_MONTH_HINTS)
+@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])", needs=_MONTH_WORDS)
 def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
     y = _year(m.group(2), two_digit_ok=False) if m.group(2) else None
@@ -336,7 +366,7 @@ def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:q([1-4])|(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th|last)\s+(?:quarter|qtr))"
     r"(?:\s*(?:of\s+)?,?\s*((?:19|20)\d{2})(?![\d]))?\b",
-    needs=("q",),
+    needs=_Words(("q", "quarter", "qtr")),
 )
 def _quarter(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
@@ -358,7 +388,7 @@ def _in_year(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:(next|this|last|past|previous|coming|upcoming|following)\s+)?(" + _WD + r")(?![a-z])(\.)?"
     r"(?:\s+(after\s+next|next\s+week|this\s+week|last\s+week|of\s+this\s+week|of\s+next\s+week|of\s+last\s+week))?",
-    needs=_WD_HINTS)
+    needs=_WD_WORDS)
 def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(2).lower()
     mod = (m.group(1) or "").lower() or None
@@ -374,7 +404,7 @@ def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b",
-    needs=("tod", "tom", "ton", "yes", "tmr"))
+    needs=_Words(("today", "tonight", "tonite", "tomorrow", "tmrw", "tmr", "tomorow", "yesterday")))
 def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = re.sub(r"\s+", " ", m.group(1).lower())
     a = _Atom(m.start(), m.end(), "relday", rel_days=lex.REL_DAYS[word])
@@ -387,7 +417,7 @@ def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW
     + r"|half\s+an?)\s*(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
     r"|(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW + r"|half\s+an?)\s*(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
-    needs=("sec", "min", "hour", "hr", "day", "week", "wk", "fortnight", "month", "quarter", "year", "yr"))
+    needs=_Words(lex.UNITS))
 def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         qty, unit_w, direction = m.group(1), m.group(2), "later"
@@ -424,7 +454,7 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:(next|this|last|coming|following|previous|current)\s+(week|month|year|quarter)|"
     r"(?:the\s+)?(week|month)\s+after\s+next)\b",
-    needs=("week", "month", "year", "quarter"))
+    needs=_Words(("week", "month", "year", "quarter")))
 def _period(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(3):
         return _Atom(m.start(), m.end(), "period", period=(m.group(3).lower(), 2))
@@ -505,7 +535,7 @@ def _year_atom(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"(?<![\d:.,/])(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:tonight|tonite|tomorrow|today|this\s+(?:morning|afternoon|evening)"
     r"|in\s+the\s+(?:morning|afternoon|evening)|at\s+night|tomorrow\s+(?:morning|afternoon|evening)))",
-    needs=(_DIGIT, ("tonight", "tonite", "tomorrow", "today", "this ", "in the", "at night")))
+    needs=(_DIGIT, _Words(("tonight", "tonite", "tomorrow", "today", "morning", "afternoon", "evening", "night"))))
 def _clock_before_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(m.group(1))
     if h > 23:
@@ -533,7 +563,7 @@ def _hhmm_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})" + _SUFFIX + r"?\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b"
     r"|\b(?:the\s+)?(" + _ORDW + r")\s+(?:day\s+)?of\s+(?:the\s+)?(this|next|last|current)\s+month\b",
-    needs=(" month",))
+    needs=_Words(("month",)))
 def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         d, rel = int(m.group(1)), m.group(2).lower()
@@ -548,7 +578,7 @@ def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"\b(" + _WD + r")\.?,?\s+(?:the\s+)?(\d{1,2})(" + _SUFFIX + r")?(?![\d:.]|\s*(?:" + _MER + r"|h\b|o'?\s?clock|[/-]\d)|\s*(?:of\s+)?(?:" + _MON + r")\b)",
-    needs=(_DIGIT, _WD_HINTS))
+    needs=(_DIGIT, _WD_WORDS))
 def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(2))
     if not 1 <= d <= 31 or (d <= 12 and not m.group(3)):
@@ -556,7 +586,7 @@ def _weekday_daynum(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "dayonly", d=d, wd=lex.WEEKDAYS[m.group(1).lower()])
 
 
-@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b", needs=("eom", "eoy", "eow", "end of"))
+@_pattern(r"\b(?:by\s+)?(?:the\s+)?(?:(eom|eoy|eow)|end\s+of\s+(?:the\s+)?(month|year|week))\b", needs=_Words(("eom", "eoy", "eow", "end")))
 def _end_of(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     what = {"eom": "month", "eoy": "year", "eow": "week"}.get((m.group(1) or "").lower(), (m.group(2) or "").lower())
     return _Atom(m.start(), m.end(), "endof", period=(what, 0))
@@ -600,7 +630,7 @@ def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 @_pattern(
     r"(?:\b(?:at|around|about|by|from|until|till|before|after|since)\s+)?(?:the\s+)?\b(noon|midday|mid\s+day|midnight|mid-day)\b",
-    needs=("noon", "midday", "mid day", "mid-day", "midnight"))
+    needs=_Words(("noon", "midday", "mid", "midnight")))
 def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
     a = _Atom(m.start(), m.end(), "time", hour=0 if word == "midnight" else 12, minute=0,
@@ -615,7 +645,7 @@ def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"\b(?:at\s+)?(?<![:.\d])(?:(a\s+quarter|quarter|half|\d{1,2}|" + _MINW + r"|five|ten)\s+(?:minutes?\s+)?"
     r"(past|after|to|before|till|of)\s+(\d{1,2}|" + _HOURW + r"|noon|midnight))(?:\s*(" + _MER + r"))?(?![\d:])"
     r"(?:\s+(tonight|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?",
-    needs=("past", "after", " to ", "before", "till", " of "))
+    needs=_Words(("past", "after", "to", "before", "till", "of")))
 def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     q = re.sub(r"\s+", " ", m.group(1).lower())
     rel = m.group(2).lower()
@@ -654,7 +684,7 @@ def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:(at|around|about|from|until|till|by)\s+)?(" + _HOURW + r")(?:[\s-]+(" + _MINW + r"|o'?\s?clock))?"
     r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])",
-    needs=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"))
+    needs=_Words(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")))
 def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, hw, mw, mer_s, pod = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
     h = _num(hw)
@@ -690,7 +720,7 @@ def _oclock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:in\s+the\s+|this\s+|early\s+in\s+the\s+|late\s+in\s+the\s+|very\s+)?"
     r"((?:early|late|mid)[\s-]+)?(morning|afternoon|evening|night|lunch\s*time|lunch)\b",
-    needs=("morning", "afternoon", "evening", "night", "lunch"))
+    needs=_Words(("morning", "afternoon", "evening", "night", "lunch", "lunchtime")))
 def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = re.sub(r"\s+", "", m.group(2).lower())
     word = "lunchtime" if word.startswith("lunch") else word
@@ -699,7 +729,8 @@ def _pod(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "pod", pod=key, weak=True)
 
 
-@_pattern(r"\b(?:(?:utc|gmt)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])")
+@_pattern(r"\b(?:(?:utc|gmt)\s?([+\-−])(\d{1,2})(?::?(\d{2}))?(?!\d)|(" + _ZONEW + r"))(?![a-z0-9])",
+          needs=_Words(list(lex.ZONES) + ["utc", "gmt"]))
 def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         h, mi = int(m.group(2)), int(m.group(3) or 0)
@@ -749,7 +780,7 @@ def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return None
 
 
-@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b", needs=("your", "my ", "our ", "local"))
+@_pattern(r"\b(your|my|our)\s+(?:local\s+)?(?:time|end|side)\b|\b(local\s+time)\b", needs=_Words(("your", "my", "our", "local")))
 def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     who = (m.group(1) or "my").lower()
     return _Atom(m.start(), m.end(), "zone", zone="@reader" if who == "your" else "@writer", weak=True)
@@ -758,7 +789,7 @@ def _zone_whose(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+(" + _WD + r"|day)\s+"
     r"(?:of|in)\s+(?:(this|next|last|the)\s+month|(" + _MON + r")(?:\s*,?\s*(\d{4}))?)\b",
-    needs=(" of ", " in "))
+    needs=_Words(("of", "in")))
 def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     n_w = m.group(1).lower()
     n = -1 if n_w == "last" else lex.ORDINALS.get(n_w) or int(n_w[0])
@@ -771,7 +802,7 @@ def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(r"\b(?:on\s+)?the\s+(\d{1,2})" + _SUFFIX + r"\b(?:\s+of\s+(?:the\s+)?(this|next)\s+month)?"
-          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))", needs=("the",))
+          r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))", needs=_Words(("the",)))
 def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1)) if m.group(1) else lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())]
     if not 1 <= d <= 31:
@@ -782,7 +813,7 @@ def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
-@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=(_DIGIT, ("st", "nd", "rd", "th")))
+@_pattern(r"(?<![\d.:/])(\d{1,2})" + _SUFFIX + r"\b(?!\s+(?:of\s+)?(?:" + _MON + r"|" + _WD + r"|day|week|time|floor|place))", needs=(_DIGIT, _Words(("st", "nd", "rd", "th"))))
 def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
     if not 1 <= d <= 31:
@@ -793,7 +824,7 @@ def _bare_ordinal(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:every|each)\s+(other\s+|second\s+|2nd\s+|third\s+|3rd\s+)?(" + _WD + r"|day|weekday|week|month|year|morning)s?\b"
     r"|\b(?:on\s+)?(" + _WD + r")s\b|\b(daily|weekly|fortnightly|biweekly|bi-weekly|monthly)\b",
-    needs=("every", "each", "daily", "weekly", "monthly", "days"))
+    needs=_Words(["every", "each", "daily", "weekly", "monthly", "fortnightly", "biweekly", "bi"] + [w + "s" for w in lex.WEEKDAYS]))
 def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     byday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
     if m.group(4):
@@ -824,7 +855,7 @@ def _every(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(an?|\d{1,3}(?:\.\d)?|" + _NUMW + r"|half\s+an?|an?\s+hour\s+and\s+a\s+half)"
     r"(?:\s*(hours?|hrs?|h|minutes?|mins?|m|')(?![a-z]))?"
     r"|\b(\d{1,3}|" + _NUMW + r")[\s-]*(minutes?|mins?|hours?|hrs?)[\s-]+(?:call|meeting|slot|chat|session|sync)\b",
-    needs=("for", "min", "hour", "hr", "'"),
+    needs=_Words(("for", "min", "mins", "minute", "minutes", "hour", "hours", "hr", "hrs")),
 )
 def _duration(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(3):
@@ -898,17 +929,63 @@ def _present_hints(low: str) -> set[str]:
     return {h for h in _HINT_LIST if h in low}
 
 
+_INDEX: dict[str, dict[str, tuple[int, ...]]] = {}
+
+
+def _candidates(has_digit: bool, present: set[str], words: set[str]) -> list[int]:
+    """The patterns (by priority) whose requirements may hold: an index from words and
+    substrings to patterns, so ordinary prose does not try every pattern."""
+    if not _INDEX:
+        by_word: dict[str, list[int]] = {}
+        by_hint: dict[str, list[int]] = {}
+        digit_only: list[int] = []
+        always: list[int] = []
+        for i, rule in enumerate(_PATTERNS):
+            if rule.words is not None:
+                for w in rule.words:
+                    by_word.setdefault(w, []).append(i)
+            elif rule.any_of is not None:
+                for h in rule.any_of:
+                    by_hint.setdefault(h, []).append(i)
+            elif rule.digit:
+                digit_only.append(i)
+            else:
+                always.append(i)
+        _INDEX["word"] = {k: tuple(v) for k, v in by_word.items()}
+        _INDEX["hint"] = {k: tuple(v) for k, v in by_hint.items()}
+        _INDEX["fixed"] = {"digit": tuple(digit_only), "always": tuple(always)}
+    found: set[int] = set(_INDEX["fixed"]["always"])
+    if has_digit:
+        found.update(_INDEX["fixed"]["digit"])
+    by_word_i = _INDEX["word"]
+    for w in words:
+        hit = by_word_i.get(w)
+        if hit:
+            found.update(hit)
+    by_hint_i = _INDEX["hint"]
+    for h in present:
+        found.update(by_hint_i[h])
+    return sorted(found)
+
+
 def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
-    for prio, (rx, handler, needs, not_after) in enumerate(_PATTERNS):
-        if not all(has_digit if isinstance(g, str) else not g.isdisjoint(present) for g in needs):
+    words = set(_WORD_RUN.findall(low))
+    for prio in _candidates(has_digit, present, words):
+        rule = _PATTERNS[prio]
+        if rule.digit and not has_digit:
             continue
+        if rule.any_of is not None and rule.any_of.isdisjoint(present):
+            continue
+        if rule.words is not None and rule.words.isdisjoint(words):
+            continue
+        handler, not_after = rule.handler, rule.not_after
         if handler is _range and not found:
             continue
         count = 0
-        for m in rx.finditer(low):
+        for m in rule.rx.finditer(low):
             count += 1
             if count > 5000:
                 break
