@@ -69,8 +69,13 @@ _KEYS = {
     "onderwerp": "subject", "oggetto": "subject", "assunto": "subject", "ämne": "subject",
     "emne": "subject", "sujet": "subject", "temat": "subject", "тема": "subject",
     "reply-to": "reply_to", "antwort an": "reply_to", "répondre à": "reply_to",
-    "message-id": "message_id",
+    "message-id": "message_id", "pour": "to", "destinatario": "to", "empfänger": "to",
+    "bcc": "ignore", "cco": "ignore", "importance": "ignore", "wichtigkeit": "ignore",
+    "priority": "ignore", "priorität": "ignore", "attachments": "ignore", "anlagen": "ignore",
+    "pièces jointes": "ignore", "adjuntos": "ignore", "allegati": "ignore", "bijlagen": "ignore",
+    "anexos": "ignore",
 }
+_HEADERISH = re.compile(r"^\s*[^\W\d_][\w .-]{0,20}\s*:(?!//)")
 _HEADER_LINE = re.compile(
     r"^\s*[*_]{0,2}\s*(?P<key>[^\W\d_][\w\- .'’]{0,18}?)\s*[*_]{0,2}\s*:[*_]{0,2}[ \t]*(?P<value>.*)$"
 )
@@ -87,6 +92,7 @@ _WROTE = (
 _INTRO_START = re.compile(
     r"^\s*(?:on|am|le|el|op|il|em|den|w dniu|dne|el d[íi]a|il giorno|at|в)\b", re.I
 )
+_DATED_WHO = re.compile(r"\d.{0,120}<[^<>\s]+@[^<>\s]+>\s*:\s*$")  # "2026-03-03 10:15 GMT+01:00 A <a@b>:"
 _WROTE_TAIL = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:$", re.I)
 _REPLY_WHO_FIRST = re.compile(rf"^\s*[^\n<>]{{1,80}}?<[^<>\s]+@[^<>\s]+>\s+(?:{_WROTE})\b", re.I)
 
@@ -111,6 +117,7 @@ _CLOSING = re.compile(
 )
 
 _QUOTE = re.compile(r"^\s*>")
+_PS = re.compile(r"^\s*p\.?\s?p?\.?\s?s\.?(?:\s|:|$)", re.I)
 _WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "scritto",
                 "skrev", "kirjoitti", "napisa", "napsal", "написал", "yazd")
 
@@ -138,6 +145,9 @@ def _clean(text: str) -> str:
 
 
 def _header_key(line: str) -> tuple[str, str] | None:
+    line = line.lstrip()
+    if len(line) > 2000 or ":" not in line[:40]:
+        return None
     m = _HEADER_LINE.match(line)
     if not m:
         return None
@@ -169,7 +179,7 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
             k += 1
             continue
         got = _header_key(line)
-        if got is not None and (got[0] not in fields or got[0] == last):
+        if got is not None and (got[0] not in fields or got[0] in (last, "ignore")):
             field, value = got
             if field in fields:
                 fields[field] += " " + value
@@ -178,9 +188,9 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
             last = field
         elif got is not None:
             break
-        elif last in ("to", "cc", "subject", "from") and fields and (
+        elif last in ("to", "cc", "subject") and fields and (
             "@" in line or ";" in line or last == "subject"
-        ) and len(line) < 200:
+        ) and len(line) < 200 and not _HEADERISH.match(line):
             fields[last] += " " + line.strip()
         else:
             break
@@ -270,7 +280,8 @@ def split_reply(text: str) -> tuple[str, str | None]:
     for i, line in enumerate(own):  # interleaved "> " quotes, each with its "... wrote:" intro
         nxt = next((x for x in own[i + 1:i + 3] if x.strip()), "")
         tail = line.rstrip()[-120:]
-        intro = bool(_QUOTE.match(nxt)) and tail.endswith(":") and bool(_WROTE_TAIL.search(tail))
+        intro = bool(_QUOTE.match(nxt)) and tail.endswith(":") and (
+            bool(_WROTE_TAIL.search(tail)) or bool(_DATED_WHO.search(line[:300])))
         (removed if _QUOTE.match(line) or intro else kept).append(line)
     history = _join(removed + ([""] if removed and quoted else []) + quoted)
     return _clean(_join(kept)), (history.strip() or None)
@@ -287,7 +298,7 @@ def split_signature(text: str) -> tuple[str, str | None]:
     for i in range(n - 1, -1, -1):
         after[i] = after[i + 1] + (1 if lines[i].strip() else 0)
     for i, line in enumerate(lines):
-        if after[i] - 1 <= 6 and _MOBILE.match(line):
+        if after[i] - 1 <= 6 and _MOBILE.match(line.lstrip()[:200]):
             body, sig = _closing(lines[:i])
             tail = _clean(_join(lines[i:]))
             return body, (f"{sig}\n{tail}" if sig else tail)
@@ -299,11 +310,12 @@ def _closing(lines: list[str]) -> tuple[str, str | None]:
     nonempty = [i for i, x in enumerate(lines) if x.strip()]
     window = nonempty[-10:]
     for i in window:
-        if not _CLOSING.match(lines[i]) or i == nonempty[0]:
+        if len(lines[i]) > 200 or not _CLOSING.match(lines[i].strip()) or i == nonempty[0]:
             continue
-        tail = [x for x in lines[i + 1:] if x.strip()]
+        ps = next((k for k in range(i + 1, len(lines)) if _PS.match(lines[k])), len(lines))
+        tail = [x for x in lines[i + 1:ps] if x.strip()]
         if len(tail) <= 8 and all(len(x.strip()) <= 80 for x in tail):
-            return _clean(_join(lines[:i])), _clean(_join(lines[i:]))
+            return _clean(_join(lines[:i] + [""] + lines[ps:])), _clean(_join(lines[i:ps]))
     return _clean(_join(lines)), None
 
 

@@ -608,3 +608,94 @@ _add(Sample(
                 "> Dana will send the revised budget by Friday\n"),
     new="prepare the slides", not_new="revised budget",
 ))
+
+# --- more clients and shapes -----------------------------------------------------------------
+
+_add(Sample(
+    name="reply_outlook_de_block",
+    raw=message("AW: Termin", "Passt mir.\n\nVon: Alice Archer <alice@example.com>\nGesendet: Dienstag, "
+                "3. März 2026 10:15\nAn: Bob Builder <bob@example.net>\nBetreff: Termin\n\nGeht Donnerstag?\n"),
+    new="Passt mir", not_new="Geht Donnerstag",
+))
+
+_add(Sample(
+    name="outlook_de_urspruengliche_nachricht",
+    raw=message("WG: Termin", "-----Ursprüngliche Nachricht-----\nVon: Alice Archer <alice@example.com>\n"
+                "Gesendet: Dienstag, 3. März 2026 10:15\nAn: Bob Builder <bob@example.net>\n"
+                "Wichtigkeit: Hoch\nBetreff: Termin\n\nGeht Donnerstag?\n"),
+    new="", not_new="Geht Donnerstag",
+    orig_from="alice@example.com", orig_subject="Termin",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="Geht Donnerstag",
+))
+
+_add(Sample(
+    name="reply_yahoo",
+    raw=message("Re: Meeting", "Works for me.\n\nOn Tuesday, March 3, 2026, 10:15:00 AM GMT+1, Alice Archer "
+                "<alice@example.com> wrote:\n\n\nCan we meet Thursday?\n"),
+    new="Works for me", not_new="Can we meet",
+))
+
+_add(Sample(
+    name="reply_outlook_android",
+    raw=message("Re: Meeting", "Works.\n\nGet Outlook for Android<https://aka.ms/example>\n\n"
+                "________________________________\nFrom: Alice Archer <alice@example.com>\n"
+                "Sent: Tuesday, March 3, 2026 10:15:02 AM\nTo: Bob Builder <bob@example.net>\n"
+                "Subject: Meeting\n\nCan we meet Thursday?\n"),
+    new="Works", not_new="Can we meet", signature="Outlook for Android",
+))
+
+_add(Sample(
+    name="apple_mail_quoted_forward",
+    raw=message("Fwd: Design sync", "Begin forwarded message:\n\n> From: Alice Archer <alice@example.com>\n"
+                "> Subject: Design sync\n> Date: 3 March 2026 at 10:15:00 CET\n> To: Bob <bob@example.net>\n"
+                "> \n> We decided to keep the blue theme.\n"),
+    new="", not_new="blue theme",
+    orig_from="alice@example.com", orig_subject="Design sync",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="blue theme",
+))
+
+_add(Sample(
+    name="gmail_forward_wrapped_recipients",
+    raw=message("Fwd: Design sync", "FYI\n\n---------- Forwarded message ---------\nFrom: alice@example.com\n"
+                "Date: Tue, 3 Mar 2026 10:15:00 +0100 (CET)\nSubject: Design sync\nTo: bob@example.net, "
+                "carol@example.org,\n dave@example.org\nCc: Eve <eve@example.org>\n\n"
+                "We decided to keep the blue theme.\n"),
+    new="FYI", not_new="blue theme",
+    orig_from="alice@example.com", orig_subject="Design sync",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="blue theme",
+))
+
+_add(Sample(
+    name="markdown_bold_headers",
+    raw=message("FW: Design sync", "**From:** Alice Archer <alice@example.com>\n**Sent:** Tuesday, March 3, "
+                "2026 10:15 AM\n**To:** Bob <bob@example.net>\n**Subject:** Design sync\n\n"
+                "We decided to keep the blue theme.\n"),
+    new="", not_new="blue theme",
+    orig_from="alice@example.com", orig_subject="Design sync",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="blue theme",
+))
+
+_add(Sample(
+    name="reply_ps_after_closing",
+    raw=message("Re: Meeting", "Thursday is fine.\n\nBest regards,\nBob\n\nP.S. I will bring the printed "
+                "agenda and the budget sheet for everyone.\n\nOn Tue, Mar 3, 2026 at 10:15 AM Alice "
+                "<alice@example.com> wrote:\n> Thursday?\n"),
+    new="P.S. I will bring", not_new="Best regards", signature="Best regards",
+))
+
+_add(Sample(
+    name="reply_dated_intro_without_verb",
+    raw=message("Re: Meeting", "Yes.\n\n2026-03-03 10:15 GMT+01:00 Alice Archer <alice@example.com>:\n\n"
+                "> Thursday at ten?\n"),
+    new="Yes.", not_new="Alice Archer",
+))
+
+_add(Sample(
+    name="thunderbird_fr",
+    raw=message("Fwd: Réunion", "Voir ci-dessous\n\n-------- Message transféré --------\nSujet : \tRéunion\n"
+                "Date : \tmar. 3 mars 2026 10:15:00 +0100\nDe : \tÉlodie Martin <elodie@example.fr>\n"
+                "Pour : \tBob Builder <bob@example.net>\n\nOn se voit jeudi.\n"),
+    new="Voir ci-dessous", not_new="On se voit",
+    orig_from="elodie@example.fr", orig_subject="Réunion",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="On se voit jeudi",
+))
