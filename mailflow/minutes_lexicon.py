@@ -159,7 +159,7 @@ SHORT_YES = re.compile(
 # agreements that only report a state or another body's decision
 NOT_AGREEMENT = re.compile(
     r"^(?:board|the board|legal|tc39|w3c|ietf|they|he|she|with)\b|"
-    r"^(?:pending|tbd|tba|none|n/?a|open|unresolved|undecided|unknown|not yet|nothing)\b[.!]*$|\bwaiting (?:on|for)\b|"
+    r"^(?:pending|tbd|tba|none|n/?a|open|unresolved|undecided|unknown|not yet|nothing)\b[.!]*$|^(?:still )?(?:waiting|blocked) (?:on|for)\b|"
     r"\bno (?:consensus|decision|agreement)\b|\bnot (?:yet )?(?:agreed|decided|approved)\b|"
     r"\bdid ?n[o']t (?:agree|decide|reach)\b|\bunable to\b|\bdisagree",
     re.I,
