@@ -19,6 +19,7 @@ import email.parser
 import email.policy
 import email.utils
 import html as html_lib
+import inspect
 import re
 import textwrap
 from collections.abc import Iterator
@@ -246,6 +247,16 @@ def _split_top(value: str) -> list[str]:
     return [i for i in items if i.strip()]
 
 
+def _getaddresses(token: str) -> list[tuple[str, str]]:
+    """getaddresses in its strict mode where this Python has it (3.11.10+, 3.12.6+)."""
+    if _STRICT:
+        return email.utils.getaddresses([token], strict=True)  # type: ignore[call-arg]
+    return email.utils.getaddresses([token])
+
+
+_STRICT = "strict" in inspect.signature(email.utils.getaddresses).parameters
+
+
 def read_addresses(values: list[str], defects: list[str] | None = None,
                    name: str = "address") -> tuple[Address, ...]:
     """Mailboxes from header values; a token that parses into several addresses is dropped."""
@@ -257,7 +268,7 @@ def read_addresses(values: list[str], defects: list[str] | None = None,
                 continue
             token = re.sub(r"^[^:<>@\"]*:(?=.*@)", "", token).rstrip("; ")  # group display name
             try:
-                parsed = [p for p in email.utils.getaddresses([token]) if p[1]]
+                parsed = [p for p in _getaddresses(token) if p[1]]
             except (RecursionError, ValueError, IndexError):
                 parsed = []
             if len(token) > 2000 or len(parsed) != 1 or not _ADDR_SPEC.match(parsed[0][1]):
