@@ -466,33 +466,31 @@ def _walk_part(part: email.message.Message, ctype: str, w: _Walk, depth: int) ->
 
 
 def _walk_alternative(children: list[object], w: _Walk, depth: int) -> None:
-    """Pick one alternative: plain text unless it is a stub and HTML says much more."""
+    """Pick one alternative: plain text unless it is a stub and the rich part says much more.
+
+    The rich part is the last text/html part or nested multipart (multipart/related holding the
+    HTML and its images), whichever comes later, as RFC 2046 orders by increasing fidelity.
+    """
     kids = [c for c in children if isinstance(c, email.message.Message)]
     for kid in kids:  # calendars travel as an alternative to the text in invites
         if kid.get_content_type() == "text/calendar":
             _calendar(kid, w, "text/calendar")
     plain = next((k for k in kids if k.get_content_type() == "text/plain"), None)
-    html = next((k for k in reversed(kids) if k.get_content_type() == "text/html"), None)
-    nested = next((k for k in reversed(kids) if k.is_multipart()), None)
-    if nested is not None and (html is None or kids.index(nested) > kids.index(html)):
+    rich = next((k for k in reversed(kids)
+                 if k.get_content_type() == "text/html" or k.is_multipart()), None)
+    rich_text = None
+    if rich is not None:
         sub = _Walk(w.caps, w.defects, [], [], w.calendars, w.attached)
-        _walk(nested, sub, depth + 1)
+        _walk(rich, sub, depth + 1)
         w.html.extend(sub.html)
-        if sub.texts and (plain is None or sub.html):
-            w.texts.extend(sub.texts)
-            return
-    html_text = None
-    if html is not None:
-        source = _parts_text(html, w.defects, "text/html")[: w.caps.max_text_chars]
-        w.html.append(source)
-        html_text = html_to_text(source)
+        rich_text = "\n\n".join(t for t in sub.texts if t.strip())
     if plain is not None:
         plain_text = _parts_text(plain, w.defects, "text/plain")
-        if html_text is None or len(plain_text.strip()) >= min(40, len(html_text.strip()) // 4):
+        if not rich_text or len(plain_text.strip()) >= min(40, len(rich_text.strip()) // 4):
             w.texts.append(plain_text)
             return
-    if html_text is not None:
-        w.texts.append(html_text)
+    if rich_text:
+        w.texts.append(rich_text)
 
 
 def _calendar(part: email.message.Message, w: _Walk, where: str) -> None:

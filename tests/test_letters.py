@@ -300,7 +300,7 @@ def test_caps_come_from_the_limits_object() -> None:
 def test_nesting_within_the_cap_is_read() -> None:
     elapsed, letter = timed(nested_multipart(15))
     assert not isinstance(letter, BadMessage)
-    assert getattr(letter, "text") == "innermost"
+    assert letter.text == "innermost"
 
 
 @pytest.mark.parametrize("data,defect", [
@@ -317,5 +317,29 @@ def test_nesting_within_the_cap_is_read() -> None:
 def test_survivable_oddities_become_defects(data: bytes, defect: str) -> None:
     elapsed, letter = timed(data)
     assert not isinstance(letter, BadMessage), letter
-    assert any(defect in d for d in getattr(letter, "defects"))
+    assert any(defect in d for d in letter.defects)
     assert elapsed < 0.5
+
+
+def test_alternative_with_related_html_still_prefers_plain() -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@example.com"
+    msg.set_content("Plain text carries the whole message, long enough to count.\n")
+    msg.add_alternative("<p>Rich <b>version</b> <img src='cid:logo'></p>", subtype="html")
+    html_part = msg.get_payload()[1]
+    html_part.add_related(b"GIF89a", "image", "gif", cid="<logo>")
+    assert html_part.get_content_type() == "multipart/related"
+    letter = read_letter(msg.as_bytes())
+    assert letter.text.startswith("Plain text carries")
+    assert letter.html is not None and "Rich" in letter.html
+
+
+def test_related_html_is_used_when_plain_is_a_stub() -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@example.com"
+    msg.set_content("See HTML.\n")
+    msg.add_alternative("<p>The launch review moves to Tuesday 10 March at 15:00 CET, room 4.</p>"
+                        "<ul><li>Budget first</li></ul>", subtype="html")
+    msg.get_payload()[1].add_related(b"GIF89a", "image", "gif", cid="<logo>")
+    letter = read_letter(msg.as_bytes())
+    assert "launch review moves" in letter.text and "- Budget first" in letter.text
