@@ -220,7 +220,9 @@ _ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
 
 def _split_top(value: str) -> list[str]:
     """Split a header value at commas outside quotes, comments and angle brackets."""
-    items, buf, quote, paren, angle, escape = [], [], False, 0, False, False
+    items: list[str] = []
+    buf: list[str] = []
+    quote, paren, angle, escape = False, 0, False, False
     for ch in value:
         if escape:
             escape = False
@@ -250,7 +252,7 @@ def _split_top(value: str) -> list[str]:
 def _getaddresses(token: str) -> list[tuple[str, str]]:
     """getaddresses in its strict mode where this Python has it (3.11.10+, 3.12.6+)."""
     if _STRICT:
-        return email.utils.getaddresses([token], strict=True)  # type: ignore[call-arg]
+        return email.utils.getaddresses([token], strict=True)
     return email.utils.getaddresses([token])
 
 
@@ -440,7 +442,7 @@ def _walk_part(part: email.message.Message, ctype: str, w: _Walk, depth: int) ->
         if not isinstance(children, list):
             return
         if ctype == "multipart/alternative":
-            _walk_alternative(children, w, depth)
+            _walk_alternative(list(children), w, depth)
             return
         for child in children:
             if isinstance(child, email.message.Message):
@@ -514,7 +516,7 @@ def _headers(msg: email.message.Message, defects: list[str]) -> tuple[
     Headers, tuple[tuple[str, str], ...]
 ]:
     fields: list[tuple[str, str]] = []
-    for key, value in msg.raw_items():  # type: ignore[attr-defined]
+    for key, value in msg.raw_items():
         name = str(key).strip().lower()
         fields.append((name, decode_header_value(value, defects, name)))
 
