@@ -173,6 +173,9 @@ def _next_weekday(today: dt.date, wd: int, mod: str | None) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     if mod in ("next", "following"):
         return monday + dt.timedelta(days=7 + wd)
+    if mod is not None and mod.startswith("+"):
+        delta = (wd - today.weekday()) % 7 or 7
+        return today + dt.timedelta(days=delta + 7 * (int(mod[1:]) - 1))
     if mod == "after next":
         return monday + dt.timedelta(days=14 + wd)
     if mod == "thisweek":
@@ -475,7 +478,10 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
             mer = "am"
     hour = _hour24(h, mer, pod)
     t_first = start_side.first("time")
-    if mer is None and not pod and 1 <= h <= 6 and t_first is not None and not t_first.padded and not zatom:
+    if (mer is None and not pod and 1 <= h <= 6 and t_first is not None and not t_first.padded
+            and not zatom and (mi % 15 == 0 or t_first.spoken) and sec is None):
+        # "at 3", "3:30": meetings are held in the afternoon, not at 3 a.m.; an exact
+        # "4:23" or "04:30" reads as a clock reading, not a proposal
         hour = h + 12
         doubts.append(f"am/pm not stated: read {h} as {hour}:{mi:02d}")
     wall = dt.datetime.combine(day, dt.time(hour % 24, mi, sec or 0))

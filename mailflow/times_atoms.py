@@ -74,6 +74,7 @@ class _Atom:
     end_date: tuple[int | None, int, int] | None = None  # (year, month, day) of a day range's end
     order: str | None = None  # numeric date not yet read by date order: "numeric", "DMY", "MDY"
     padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
+    spoken: bool = False  # written in words ("three twenty"): a proposal, not a clock reading
 
 
 # --- atoms --------------------------------------------------------------------------------------
@@ -383,6 +384,31 @@ def _quarter(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(r"\b(?:in|during|for|of|by|until)\s+((?:19|20)\d{2})(?![\d:/.-]|\s*(?:" + _MER + r"|h\b))", needs=(_DIGIT, ("19", "20")))
 def _in_year(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "year", y=int(m.group(1)))
+
+
+@_pattern(
+    r"\b(?:upcoming|next|coming)\s+(\d{1,3}|" + _NUMW + r")\s+(days?|weeks?)\b"
+    r"|\b(\d{1,3}|" + _NUMW + r")\s+(?:upcoming|coming)\s+(days?|weeks?)\b",
+    needs=_Words(("upcoming", "next", "coming")),
+)
+def _upcoming(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    qty, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    n = _num(qty)
+    if n is None or not 0 < n <= 1000:
+        return None
+    days = n * (7 if unit.startswith("week") else 1)
+    return _Atom(m.start(), m.end(), "shift", shift=("day", days))
+
+
+@_pattern(
+    r"\b(\d{1,2}|" + _NUMW + r")\s+(" + _WD + r")s\s+(?:from\s+now|from\s+today|hence|later)\b",
+    needs=_Words(("now", "today", "hence", "later")),
+)
+def _nth_weekday_from_now(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    n = _num(m.group(1))
+    if n is None or not 0 < n <= 52:
+        return None
+    return _Atom(m.start(), m.end(), "wd", wd=lex.WEEKDAYS[m.group(2).lower()], wd_mod=f"+{n}")
 
 
 @_pattern(
@@ -702,7 +728,7 @@ def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if mi is not None and not (prep or mer or pod):
         return None
     a = _Atom(m.start(), m.end(), "time", hour=h, minute=mi if mi is not None else 0, mer=mer,
-              hour_only=mi is None)
+              hour_only=mi is None, spoken=True)
     if pod:
         p = re.sub(r"\s+", " ", pod.lower())
         a.pod = "tonight" if p.startswith("toni") else "night" if "night" in p else p.rsplit(" ", 1)[-1]

@@ -238,3 +238,14 @@ def test_recurrence_parts_merge() -> None:
     assert m.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH" and local(m) == "2025-12-04 14:00"
     m = first("weekly on Mondays at 10:30")
     assert m.rrule == "FREQ=WEEKLY;BYDAY=MO" and local(m) == "2025-12-08 10:30"
+
+
+def test_clock_readings_are_not_shifted_to_the_afternoon() -> None:
+    m = first("the alarm went off at 4:23")
+    assert local(m) == "2025-12-02 04:23" and m.doubt is None
+    assert local(first("at three twenty")) == "2025-12-02 15:20"
+
+
+def test_counted_days_and_weekdays_from_now() -> None:
+    assert local(first("the upcoming two days")) == "2025-12-04 00:00"
+    assert local(first("3 fridays from now")) == "2025-12-19 00:00"
