@@ -167,6 +167,29 @@ def quote_peers(letters: list[Letter]) -> list[tuple[object, ...]]:
     return [(name, n, secs, secs / n if n else 0.0, secs / base if n else "-") for name, n, secs in rows]
 
 
+def extract_breakdown(notes: list[Note]) -> list[tuple[object, ...]]:
+    """Rows: finder, CPU s, share of understand(): the finders understand() calls, timed alone on
+    the same notes (the rest is meetings.py's own work: statuses, classification, link, ids)."""
+    from mailflow.minutes import extract_minutes
+    from mailflow.people import find_participants
+
+    whole = sum(_timed(understand, n, now=NOW)[0] for n in notes)
+    parts: dict[str, float] = {"people.find_participants": 0.0, "times.find_times": 0.0,
+                               "minutes.extract_minutes": 0.0}
+    for n in notes:
+        s, people = _timed(find_participants, n, people=(), self_addrs=(), default_zone="UTC")
+        parts["people.find_participants"] += s
+        text = "\n\n".join(t for t in (n.body, n.original_body) if t)
+        parts["times.find_times"] += _timed(find_times, text, ref=NOW, zone="UTC")[0]
+        parts["minutes.extract_minutes"] += _timed(extract_minutes, text, ref=NOW, zone="UTC",
+                                                   participants=people)[0]
+    rows: list[tuple[object, ...]] = [(k, v, f"{v / whole:.0%}") for k, v in parts.items()]
+    rest = whole - sum(parts.values())
+    rows.append(("meetings.understand, the rest", rest, f"{rest / whole:.0%}"))
+    rows.append(("meetings.understand, whole", whole, "100%"))
+    return rows
+
+
 def report(result: Result) -> str:
     out: list[str] = []
     rows: list[tuple[object, ...]] = []
@@ -213,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"1c. forwards and quotes ({len(fwd)} forwards/replies from the mix); "
           "ratio = peer seconds / mailflow seconds")
     print(table(("unwrapper", "msgs", "CPU s", "s/msg", "ratio"), quote_peers(fwd)))
+    plain = [nt for nt, s in zip(result.notes, mix, strict=True) if s.kind == "plain"]
+    print()
+    print(f"1d. where extract's time goes ({len(plain)} plain notes; each finder timed alone)")
+    print(table(("finder", "CPU s", "share"), extract_breakdown(plain)))
     return 0
 
 
