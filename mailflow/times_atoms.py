@@ -319,7 +319,7 @@ def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 @_pattern(
-    r"\b(" + _MON + r")\.?\s*(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
+    r"\b(" + _MON + r")\.?\s*(?:[/-]\s*)?(?:the\s+)?(\d{1,2})(?:" + _SUFFIX + r")?(?![\d:.]\d|\d|\s*(?:" + _MER + r"|h\b|:))"
     r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
     needs=(_DIGIT, _MONTH_WORDS))
 def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
@@ -351,7 +351,7 @@ def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "date", y=y, m=mo, d=d)
 
 
-@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*,?\s*(\d{4}))?(?![a-z])", needs=_MONTH_WORDS)
+@_pattern(r"\b(?:(?:in|of|during)\s+)?(" + _MON + r")\.?(?:\s*[,/-]?\s*(\d{4}))?(?![a-z])", needs=_MONTH_WORDS)
 def _month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(1).lower()
     y = _year(m.group(2), two_digit_ok=False) if m.group(2) else None

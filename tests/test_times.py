@@ -249,3 +249,9 @@ def test_clock_readings_are_not_shifted_to_the_afternoon() -> None:
 def test_counted_days_and_weekdays_from_now() -> None:
     assert local(first("the upcoming two days")) == "2025-12-04 00:00"
     assert local(first("3 fridays from now")) == "2025-12-19 00:00"
+
+
+def test_month_slash_day_and_month_dash_year() -> None:
+    assert local(first("May/8")) == "2026-05-08 00:00"
+    m = first("june-2026")
+    assert local(m) == "2026-06-01 00:00" and m.grain == "month"
