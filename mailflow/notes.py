@@ -522,7 +522,7 @@ def _split_forward(text: str, subject: str, fallback: dt.tzinfo | None,
     marker = _find_marker(lines, forwards_only=forwards_only)
     if marker is None or marker.kind == "reply":
         return None
-    if marker.kind == "original" and _REPLY_SUBJECT.match(subject) and not _FORWARD_SUBJECT.match(subject):
+    if marker.kind == "original" and _REPLY_SUBJECT.match(subject):
         return None
     block = _header_block(lines, marker.block)
     if block is None:
@@ -532,6 +532,13 @@ def _split_forward(text: str, subject: str, fallback: dt.tzinfo | None,
         end = marker.block
     else:
         fields, end = block
+    if marker.kind == "original" and not _FORWARD_SUBJECT.match(subject):
+        # no prefix on the outer subject: a reply unless nothing was written above the block
+        # or the block's own subject says forward
+        inner = fields.get("subject", "")
+        wrote_above = any(x.strip() for x in lines[: marker.start])
+        if _REPLY_SUBJECT.match(inner) or (wrote_above and not _FORWARD_SUBJECT.match(inner)):
+            return None
     rest = lines[end:]
     quoted = [x for x in rest if x.strip()]
     if quoted and sum(1 for x in quoted if _QUOTE.match(x)) >= 0.8 * len(quoted):

@@ -699,3 +699,22 @@ _add(Sample(
     orig_from="elodie@example.fr", orig_subject="Réunion",
     orig_date="2026-03-03T10:15:00+01:00", orig_body="On se voit jeudi",
 ))
+
+# --- replies under a subject without prefix --------------------------------------------------
+
+for _i, (_text, _new, _not) in enumerate((
+    ("Sounds great, see you then.\n\nFrom: Alice Archer [mailto:alice@example.com]\nSent: Tuesday, March 3, "
+     "2026 10:15 AM\nTo: Bob\nSubject: RE: Lunch\n\nShall we say noon?\n", "see you then", "noon"),
+    ("Fine.\n\n-----Original Message-----\nFrom: Alice\nSent: Tuesday, March 3, 2026 10:15 AM\nSubject: Lunch\n\n"
+     "Shall we say noon?\n", "Fine.", "noon"),
+    ("On Tue, Mar 3, 2026 at 10:15 AM, Alice Archer <alice@example.com>\nwrote:\n> Shall we say noon?\n", "",
+     "noon"),
+    ("Reply text\n\n--\nBob Builder\nhttps://example.net\n\n\nOn Tue, Mar 3, 2026 at 10:15 AM, Alice wrote:\n"
+     "> noon?\n", "Reply text", "example.net"),
+    ("Hi,\nmeeting moved to 3pm.\n\nSent from my Samsung Galaxy smartphone.\n\n-------- Original message "
+     "--------\nFrom: Alice <alice@example.com>\nDate: 03/03/2026 10:15 (GMT+01:00)\nTo: Bob <bob@example.net>\n"
+     "Subject: Meeting\n\nWhen?\n", "moved to 3pm", "When?"),
+    ("Thx\n\nLe mar. 3 mars 2026 à 10:15, Alice Archer <alice@example.com> a\nécrit :\n\n> noon?\n", "Thx",
+     "noon"),
+)):
+    _add(Sample(name=f"reply_no_prefix_{_i}", raw=message("Lunch", _text), new=_new, not_new=_not))
