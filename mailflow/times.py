@@ -384,8 +384,20 @@ def _zone_of(g: _Group, ctx: _Ctx, on: dt.date) -> tuple[str, str | None, _Atom 
     return ctx.zone, None, None
 
 
-def _dst_note(a: _Atom | None, zone: str, instant: dt.datetime) -> str | None:
+_GMT_ZONES = ("Europe/London", "Europe/Dublin", "Europe/Lisbon")
+
+
+def _dst_note(a: _Atom | None, zone: str, instant: dt.datetime, ctx: _Ctx) -> str | None:
     if a is None or not a.zone_abbr:
+        return None
+    if a.zone_abbr == "gmt":
+        # "GMT" from someone in the UK in summer usually means UK time: say which was read
+        for uk in (ctx.zone, *ctx.party_zones):
+            if uk in _GMT_ZONES:
+                local = instant.astimezone(tzinfo_for(uk))
+                if local.dst():
+                    return (f"GMT written while {uk} is on {local.tzname()}: read as GMT (UTC), "
+                            f"which is {local:%H:%M} {local.tzname()}")
         return None
     for iana, desc, dst in lex.ZONES[a.zone_abbr]:
         if iana != zone or dst is None:
@@ -493,7 +505,7 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         return None
     if gdoubt:
         doubts.append(gdoubt)
-    note = _dst_note(zatom, zone, start)
+    note = _dst_note(zatom, zone, start, ctx)
     if note:
         doubts.append(note)
     end = None

@@ -255,3 +255,10 @@ def test_month_slash_day_and_month_dash_year() -> None:
     assert local(first("May/8")) == "2026-05-08 00:00"
     m = first("june-2026")
     assert local(m) == "2026-06-01 00:00" and m.grain == "month"
+
+
+def test_gmt_in_british_summer_is_flagged() -> None:
+    m = first("on 10 July at 10:00 GMT")
+    assert m.start == dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.UTC)
+    assert m.doubt and "BST" in m.doubt and "11:00" in m.doubt
+    assert first("on 10 December at 10:00 GMT").doubt is None
