@@ -436,6 +436,9 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
     end_clock = _clock_of(end_side) if end_side else None
     shift = start_side.first("shift")
     doubts: list[str] = []
+    wd_a, date_a = start_side.first("wd"), start_side.first("date") or start_side.first("datetime")
+    if wd_a is not None and wd_a.wd is not None and date_a is not None and day.weekday() != wd_a.wd:
+        doubts.append(f"{calendar.day_name[wd_a.wd]} written, but {day:%d %b %Y} is a {day:%A}")
     zone, zdoubt, zatom = _zone_of(g, ctx, day)
     if zdoubt:
         doubts.append(zdoubt)

@@ -262,3 +262,10 @@ def test_gmt_in_british_summer_is_flagged() -> None:
     assert m.start == dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.UTC)
     assert m.doubt and "BST" in m.doubt and "11:00" in m.doubt
     assert first("on 10 December at 10:00 GMT").doubt is None
+
+
+def test_weekday_that_contradicts_the_date_is_flagged() -> None:
+    m = first("Friday 4 December at 10am")
+    assert local(m) == "2025-12-04 10:00"
+    assert m.doubt and "Friday written" in m.doubt and "Thursday" in m.doubt
+    assert first("Thursday 4 December at 10am").doubt is None
