@@ -343,3 +343,18 @@ def test_related_html_is_used_when_plain_is_a_stub() -> None:
     msg.get_payload()[1].add_related(b"GIF89a", "image", "gif", cid="<logo>")
     letter = read_letter(msg.as_bytes())
     assert "launch review moves" in letter.text and "- Budget first" in letter.text
+
+
+def test_digest_of_many_attached_messages_is_not_too_deep() -> None:
+    outer = EmailMessage()
+    outer["From"] = "list@example.org"
+    outer.set_content("Digest")
+    for i in range(40):
+        inner = EmailMessage()
+        inner["From"] = f"user{i}@example.org"
+        inner["Subject"] = f"Item {i}"
+        inner.set_content(f"text {i}")
+        outer.add_attachment(inner)
+    letter = read_letter(outer.as_bytes())
+    assert len(letter.attached) == 40
+    assert letter.attached[39].headers.subject == "Item 39"
