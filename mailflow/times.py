@@ -215,6 +215,15 @@ def _nth_weekday(y: int, mo: int, n: int, wd: int) -> dt.date | None:
 def _resolve_day(side: _Side, ctx: _Ctx, other: dt.date | None) -> tuple[dt.date | None, Grain | None, bool]:
     """-> (date, grain when the day is all the side states, explicit) ."""
     today = ctx.today
+    off = side.first("offset")
+    if off is not None and off.shift is not None and off.shift[0] in ("day", "week", "month", "year"):
+        base, grain, explicit = _resolve_day(_Side(atoms=[a for a in side.atoms if a is not off]), ctx, other)
+        if base is None or not explicit:
+            return None, None, False  # an offset needs a day to count from
+        unit, n = off.shift
+        if unit in ("day", "week"):
+            return base + dt.timedelta(days=n * (7 if unit == "week" else 1)), "day", True
+        return _add_months(base, n * (12 if unit == "year" else 1)), "day", True
     date_a = side.first("date") or side.first("datetime")
     wd_a = side.first("wd")
     if date_a is not None:
@@ -502,6 +511,10 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
     wall = dt.datetime.combine(day, dt.time(hour % 24, mi, sec or 0))
     if h == 24:
         wall += dt.timedelta(days=1)
+    off = start_side.first("offset")
+    if off is not None and off.shift is not None and off.shift[0] in ("second", "minute", "hour"):
+        wall += dt.timedelta(**{off.shift[0] + "s": off.shift[1]})
+        hour_only = hour_only and off.shift[0] == "hour"
     try:
         start, gdoubt = wall_to_instant(wall, zone)
     except (ValueError, OverflowError):

@@ -442,15 +442,16 @@ def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(
     r"\b(?:(?:in|within|after)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW
     + r"|half\s+an?)\s*(" + _UNIT + r")(?![a-z])(?:\s+(?:from\s+now|time|later))?"
-    r"|(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW + r"|half\s+an?)\s*(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after)\b)",
+    r"|(" + _COUNT + r"|\d{1,4}(?:\.\d)?|" + _NUMW + r"|half\s+an?)\s*(" + _UNIT + r")\s+(from\s+now|from\s+today|later|hence|ago|before|earlier|after|from)\b)"
+    r"|\+\s?(\d{1,4})\s*(" + _UNIT + r")(?![a-z])",
     needs=_Words(lex.UNITS))
 def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         qty, unit_w, direction = m.group(1), m.group(2), "later"
+    elif m.group(6):
+        qty, unit_w, direction = m.group(6), m.group(7), "after"
     else:
         qty, unit_w, direction = m.group(3), m.group(4), re.sub(r"\s+", " ", m.group(5).lower())
-    if direction in ("before", "after"):
-        return None  # "2 days after X": not supported as a shift from now
     q = qty.lower()
     unit, mult = lex.UNITS[unit_w.lower()]
     if q.startswith("half"):
@@ -470,7 +471,11 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         n = num * mult
     if n > 10_000:
         return None
-    sign = -1 if direction in ("ago", "earlier") else 1
+    sign = -1 if direction in ("ago", "earlier", "before") else 1
+    if direction in ("before", "after", "from"):
+        # "2 days after next Friday", "15 minutes before 3pm": an offset from the day or clock
+        # written next to it (alone it means nothing)
+        return _Atom(m.start(), m.end(), "offset", shift=(unit, sign * n), weak=True)
     a = _Atom(m.start(), m.end(), "shift", shift=(unit, sign * n))
     if m.group(3) and direction in ("ago", "hence", "from now", "later") and unit in ("day", "week"):
         a.grain = "keepclock"
@@ -506,9 +511,14 @@ def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
     return pm.group(1) or pm.group(2), pm.start()
 
 
+_UNIT_BEFORE = re.compile(r"(?:" + _UNIT + r")\s+$")
+
+
 @_pattern(_CLOCK, needs=_DIGIT)
 def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     prep, m_start = _prep_before(low, m.start())
+    if prep in ("before", "after", "from") and _UNIT_BEFORE.search(low, max(0, m_start - 12), m_start):
+        m_start = m.start()  # "15 minutes before 3pm": the word belongs to the offset
     hs, ms, ss, mer_s = m.group(1), m.group(2), m.group(3), m.group(4)
     h = int(hs)
     sep = ""

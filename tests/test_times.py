@@ -269,3 +269,11 @@ def test_weekday_that_contradicts_the_date_is_flagged() -> None:
     assert local(m) == "2025-12-04 10:00"
     assert m.doubt and "Friday written" in m.doubt and "Thursday" in m.doubt
     assert first("Thursday 4 December at 10am").doubt is None
+
+
+def test_offsets_from_a_written_day_or_clock() -> None:
+    assert local(first("2 days after next Friday")) == "2025-12-14 00:00"
+    assert local(first("next tuesday +10 days")) == "2025-12-19 00:00"
+    m = first("15 minutes before 3pm on Friday")
+    assert local(m) == "2025-12-05 14:45" and m.grain == "minute"
+    assert find_times("3 days before", ref=REF, zone=LON) == ()
