@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .model import Participant, TimeMention
 
-_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+-−])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+\-−])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _MAX_OCCURRENCES = 500
 
 

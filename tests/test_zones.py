@@ -217,3 +217,13 @@ def test_series_holidays_until_utc_and_bad_rules() -> None:
     assert len(occ) == 4
     with pytest.raises(ValueError):
         occurrences("garbage", wall(2025, 12, 2, 9, 0), LON, count=3)
+
+
+def test_tzinfo_for_offsets_and_junk() -> None:
+    from mailflow.zones import tzinfo_for
+
+    assert tzinfo_for("+05:30").utcoffset(None) == dt.timedelta(hours=5, minutes=30)  # type: ignore[union-attr]
+    assert tzinfo_for("UTC−3").utcoffset(None) == dt.timedelta(hours=-3)  # type: ignore[union-attr]
+    assert tzinfo_for("-0800").utcoffset(None) == dt.timedelta(hours=-8)  # type: ignore[union-attr]
+    for junk in ("A5", "+25:00", "", "Mars/Base", "x" * 100, None):
+        assert tzinfo_for(junk) is None
