@@ -118,7 +118,7 @@ def wall_doubt(wall: dt.datetime, zone: str) -> str | None:
 
 
 def zone_label(zone: str, at: dt.datetime) -> str:
-    """What a person recognises: "London (GMT)", "New York (EDT)", "Kolkata (IST)", "UTC+05:30"."""
+    """What a person recognises: "London (GMT)", "New York (EDT)", "Kolkata (IST)", "UTC+5:30"."""
     tz = tzinfo_for(zone)
     if tz is None:
         return zone
