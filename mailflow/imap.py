@@ -117,7 +117,11 @@ class Mailbox:
                     f"IMAP login failed for {s.user} at {self.where}: {_text(exc)}"
                 ) from exc
             self._caps = tuple(_text(c).upper() for c in client.capabilities())
-        self.select(self.folder)
+        try:
+            self.select(self.folder)
+        except BaseException:
+            self.close()
+            raise
 
     def select(self, folder: str) -> None:
         client = self._c()

@@ -134,6 +134,7 @@ class _Session:
         self.banner = ""
         self.auth = "skipped"
         self.connect_failed = False  # the last open() failed: the server is unreachable
+        self._closing: list[asyncio.WriteTransport] = []
 
     async def open(self) -> aiosmtplib.SMTP:
         if self.client is not None and self.client.is_connected:
@@ -153,6 +154,7 @@ class _Session:
         )
         try:
             greeting = await client.connect()
+            self._track(client)
             self.banner = greeting.message
             await client.ehlo()
             if s.security == "starttls":
@@ -161,6 +163,7 @@ class _Session:
                         f"smtp.security: {_where(s)} does not offer STARTTLS; use 'tls' or 'plain'"
                     )
                 await client.starttls(tls_context=ctx)
+                self._track(client)
                 await client.ehlo()
             await self._login(client)
         except (ConfigError, AuthFailure, _Failed):
@@ -207,21 +210,39 @@ class _Session:
             raise AuthFailure(f"SMTP login failed for {s.user} at {_where(s)}: {exc}") from exc
 
     async def close(self) -> None:
+        """QUIT politely (bounded), then make sure every socket we opened is really closed."""
         client, self.client = self.client, None
-        if client is None:
-            return
-        if client.is_connected:
-            try:
-                await asyncio.wait_for(client.quit(), timeout=min(self.s.timeout, 5.0))
-            except (TimeoutError, SMTPException, OSError):
-                client.close()
-        else:
-            client.close()
+        if client is not None:
+            transport = cast(asyncio.WriteTransport | None, client.transport)  # quit() forgets it
+            if client.is_connected:
+                try:
+                    await asyncio.wait_for(client.quit(), timeout=min(self.s.timeout, 5.0))
+                except (TimeoutError, SMTPException, OSError):
+                    pass
+            self._dispose(client)
+            if transport is not None and transport not in self._closing:
+                self._closing.append(transport)
+        closing, self._closing = self._closing, []
+        for transport in closing:
+            transport.abort()
+        for _ in range(3):  # let the loop run the connection_lost callbacks before it ends
+            await asyncio.sleep(0)
+
+    def _track(self, client: aiosmtplib.SMTP) -> None:
+        """Remember each transport: aiosmtplib forgets them when it closes a connection itself,
+        and a TLS transport still shutting down when the loop ends would leak its socket."""
+        transport = cast(asyncio.WriteTransport | None, client.transport)
+        if transport is not None and transport not in self._closing:
+            self._closing.append(transport)
+
+    def _dispose(self, client: aiosmtplib.SMTP) -> None:
+        self._track(client)
+        client.close()
 
     def drop(self) -> None:
         client, self.client = self.client, None
         if client is not None:
-            client.close()
+            self._dispose(client)
 
     async def send(self, draft: Draft) -> str:
         """One transaction; returns the detail of a 'sent' result, raises _Failed otherwise."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import contextlib
 import email
 import email.message
 import email.policy
@@ -70,12 +71,12 @@ def wait_for_greeting(port: int, prefix: bytes, deadline: float, *, tls_ca: str 
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection((HOST, port), timeout=1.0) as raw:
-                raw.settimeout(2.0)
-                sock: socket.socket = raw
+            with contextlib.ExitStack() as stack:
+                sock: socket.socket = stack.enter_context(socket.create_connection((HOST, port), timeout=1.0))
+                sock.settimeout(2.0)
                 if tls_ca:
                     ctx = ssl.create_default_context(cafile=tls_ca)
-                    sock = ctx.wrap_socket(raw, server_hostname="localhost")
+                    sock = stack.enter_context(ctx.wrap_socket(sock, server_hostname="localhost"))
                 greeting = sock.recv(200)
                 if greeting.startswith(prefix):
                     return
@@ -338,13 +339,14 @@ class Dovecot:
                 mail_gid=MAIL_GROUP,
             )
         )
-        self.process = subprocess.Popen(  # noqa: S603 - our own binary and config
-            [binary, "-c", str(self.config_path), "-F"],
-            stdin=subprocess.DEVNULL,
-            stdout=(self.root / "dovecot.out").open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (self.root / "dovecot.out").open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: S603 - our own binary and config
+                [binary, "-c", str(self.config_path), "-F"],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_DEADLINE
         try:
             wait_for_greeting(self.port, b"* OK", deadline)
