@@ -331,18 +331,18 @@ def _own_text(text: str) -> tuple[str, str | None, str | None]:
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "january jan januar jänner janvier janv enero ene januari gennaio gen janeiro",
-        "february feb februar février fevrier févr fevr febrero februari febbraio fevereiro fev",
-        "march mar märz maerz mär mrz mars marzo maart mrt março marco",
-        "april apr avril avr abril abr aprile",
-        "may mai mayo mei maggio mag maio maj",
-        "june jun juni juin junio giugno giu junho",
-        "july jul juli juillet juil julio luglio lug julho",
-        "august aug août aout agosto ago augustus augusti",
-        "september sep sept septembre septiembre setiembre settembre set setembro",
-        "october oct oktober okt octobre octubre ottobre ott outubro out",
-        "november nov novembre noviembre novembro",
-        "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+        "january jan januar jänner janvier janv enero ene januari gennaio gen janeiro stycznia января",
+        "february feb februar février fevrier févr fevr febrero februari febbraio fevereiro fev lutego февраля",
+        "march mar märz maerz mär mrz mars marzo maart mrt março marco marca марта",
+        "april apr avril avr abril abr aprile kwietnia апреля",
+        "may mai mayo mei maggio mag maio maj maja мая",
+        "june jun juni juin junio giugno giu junho czerwca июня",
+        "july jul juli juillet juil julio luglio lug julho lipca июля",
+        "august aug août aout agosto ago augustus augusti sierpnia августа",
+        "september sep sept septembre septiembre setiembre settembre set setembro września сентября",
+        "october oct oktober okt octobre octubre ottobre ott outubro out października октября",
+        "november nov novembre noviembre novembro listopada ноября",
+        "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro grudnia декабря",
     ),
     start=1,
 ):
@@ -408,7 +408,8 @@ def parse_loose_date(value: str, fallback: dt.tzinfo | None = None) -> dt.dateti
                 offset = _ABBREVIATIONS[word]
                 break
     year = month = day = None
-    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", s)
+    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", s) or re.search(
+        r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", s)
     num = re.search(r"\b(\d{1,2})[./](\d{1,2})[./](\d{2,4})\b", s)
     if iso:
         year, month, day = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
