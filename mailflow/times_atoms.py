@@ -654,6 +654,14 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return a
 
 
+@_pattern(r"(?<![\d:.,/$€£#+-])([1-9])([0-5]\d)(?:\s*(" + _MER + r"))?(?![\d/:.,%]|\s?-\s?\d)", needs=_DIGIT)
+def _hmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    """ "810", "930am": a clock written without a separator (weak unless am/pm is written)."""
+    mer = _mer(m.group(3))
+    return _Atom(m.start(), m.end(), "time", hour=int(m.group(1)), minute=int(m.group(2)), mer=mer,
+                 weak=mer is None, padded=True)
+
+
 @_pattern(r"(?<![\d:.,/])([01]\d|2[0-3])([0-5]\d)(?:\s*(" + _MER + r")|h(?![a-z]))?(?![\d/:.])", needs=_DIGIT)
 def _hhmm(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(1)), int(m.group(2))
