@@ -34,6 +34,7 @@ _PROPOSE = re.compile(
     r"propos(?:e|al|ing)|suggest|available|options?)\b",
     re.I,
 )
+_CLOCKED = ("minute", "hour", "second")
 _DURATION = re.compile(r"\bfor (?:an? )?(\d+|half an|an)\s*(hours?|hrs?|minutes?|mins?)\b", re.I)
 
 
@@ -80,28 +81,43 @@ def _classify(text: str, times: tuple[TimeMention, ...], minutes: Minutes, note:
     cal = note.letter.calendars
     if any(c.method == "CANCEL" or c.status == "CANCELLED" for c in cal):
         return "cancellation"
-    if minutes.agreements or minutes.action_items:
+    clocked = [t for t in times if t.grain in _CLOCKED]
+    # notes: decisions, several tasks, or a stated next meeting; a lone "I will send the
+    # agenda" in a scheduling mail does not make it notes
+    if minutes.agreements or len(minutes.action_items) >= 2 or minutes.next_meeting is not None:
         return "notes"
-    if times and _CANCEL.search(text):
+    if any(t.status == "cancelled" for t in clocked):
         return "cancellation"
-    if cal or any(t.status == "agreed" for t in times):
+    if cal or any(t.status == "agreed" for t in clocked):
         return "confirmation"
-    if any(t.status == "proposed" for t in times):
+    if any(t.status == "proposed" for t in clocked):
         return "proposal"
+    if minutes.action_items:
+        return "notes"
     if minutes.agenda:
         return "agenda"
     return "none"
 
 
+_WINDOW = 400  # characters either side of a mention that can hold its sentence
+
+
 def _sentence(text: str, span: tuple[int, int]) -> tuple[str, str]:
-    """The text of the sentence (or line) around a mention: before it, and after it."""
-    start = max(text.rfind(ch, 0, span[0]) for ch in ".!?\n")
-    ends = [i for i in (text.find(ch, span[1]) for ch in ".!\n") if i != -1]
-    end = min(ends) if ends else len(text)
-    q = text.find("?", span[1])
-    if q != -1 and q < end + 1:
+    """The text of the sentence (or line) around a mention: before it, and after it.
+
+    Looks at most _WINDOW characters either way, so a pathological text with thousands of
+    mentions and no full stops costs linear time, not quadratic."""
+    lo = max(0, span[0] - _WINDOW)
+    before = text[lo : span[0]]
+    cut = max(before.rfind(ch) for ch in ".!?\n")
+    before = before[cut + 1 :]
+    after = text[span[1] : span[1] + _WINDOW]
+    ends = [i for i in (after.find(ch) for ch in ".!\n") if i != -1]
+    end = min(ends) if ends else len(after)
+    q = after.find("?")
+    if q != -1 and q <= end:
         end = q + 1
-    return text[start + 1 : span[0]], text[span[1] : end]
+    return before, after[:end]
 
 
 def _with_status(text: str, mention: TimeMention) -> TimeMention:
@@ -152,7 +168,11 @@ def understand(
             date_order=date_order,
         )
     )
-    minutes = extract_minutes(text, ref=ref, zone=zone, participants=participants)
+    # in a forward, the forwarder's own few lines are a note to mailflow ("please recap
+    # this"), not minutes; longer text of their own is read together with the original
+    own = note.body.strip()
+    notes_text = note.original_body if note.original_body and len(own) < 400 else text
+    minutes = extract_minutes(notes_text, ref=ref, zone=zone, participants=participants)
     kind = _classify(text, times, minutes, note)
     slot = None
     invite = next((c for c in note.letter.calendars if c.start is not None), None)

@@ -52,7 +52,7 @@ from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
 from .zones import zone_for_place
 
-MAX_CHARS = 400_000
+MAX_CHARS = 200_000  # about 40 pages of notes; real minutes are far shorter
 MAX_LINE = 2_000
 MAX_ITEMS = 300
 

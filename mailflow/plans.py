@@ -38,6 +38,7 @@ from .zones import (
     render_in_zones,
     slot_warnings,
     tzinfo_for,
+    wall_to_instant,
 )
 
 if TYPE_CHECKING:
@@ -281,10 +282,16 @@ class _Planner:
         nxt = minutes.next_meeting
         next_view: SlotView | None = None
         next_date: str | None = None
+        next_warnings: tuple[str, ...] = ()
         if nxt is not None:
             if isinstance(nxt.start, dt.datetime) and nxt.grain in _CLOCKED:
-                end = nxt.start + self.schedule.default_duration
-                next_view = slot_view(nxt.start, end, self.people)
+                start = nxt.start
+                if start.tzinfo is None:
+                    # the note gave a clock time but no zone: the writer's wall time
+                    start, _doubt = wall_to_instant(start, _writer_zone(self.meeting))
+                end = start + self.schedule.default_duration
+                next_view = slot_view(start, end, self.people)
+                next_warnings = slot_warnings(start, end, self.people, now=self.now)
             else:
                 day = nxt.start.date() if isinstance(nxt.start, dt.datetime) else nxt.start
                 next_date = f"{day:%a} {day.day} {day:%b %Y}"
@@ -300,6 +307,7 @@ class _Planner:
                 ("open_questions", minutes.open_questions),
                 ("next_meeting", next_view),
                 ("next_meeting_date", next_date),
+                ("warnings", next_warnings),
             ),
         )
         out = [recap]
