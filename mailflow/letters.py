@@ -29,7 +29,9 @@ from .calendars import read_calendar
 from .errors import BadMessage
 from .model import Address, CalendarEvent, Headers, Letter
 
-__all__ = ["read_letter", "read_addresses", "decode_header_value", "html_to_text", "parse_date"]
+__all__ = [
+    "read_letter", "read_addresses", "decode_header_value", "html_to_text", "parse_date", "unflow",
+]
 
 # Defaults mirror config.Limits (the shell's settings object); any object with these attributes
 # may be passed as ``limits``.
@@ -387,7 +389,36 @@ def _parts_text(part: email.message.Message, defects: list[str], where: str) -> 
         return ""
     if not isinstance(raw, bytes):
         raw = str(raw).encode("utf-8", "replace")
-    return _decode_bytes(raw, part.get_param("charset"), defects, where)  # type: ignore[arg-type]
+    text = _decode_bytes(raw, part.get_param("charset"), defects, where)  # type: ignore[arg-type]
+    if where == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
+        text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+    return text
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Undo RFC 3676 format=flowed: soft line breaks (a trailing space) joined, per quote depth."""
+    out: list[str] = []
+    buf: str | None = None
+    buf_depth = 0
+    for raw_line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(raw_line) - len(raw_line.lstrip(">"))
+        content = raw_line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing
+        if buf is not None and depth != buf_depth:
+            out.append((">" * buf_depth + " " if buf_depth else "") + buf)
+            buf = None
+        flowed = content.endswith(" ") and content != "-- "
+        if flowed and delsp:
+            content = content[:-1]
+        buf = content if buf is None else buf + content
+        buf_depth = depth
+        if not flowed:
+            out.append((">" * depth + " " if depth else "") + buf)
+            buf = None
+    if buf is not None:
+        out.append((">" * buf_depth + " " if buf_depth else "") + buf)
+    return "\n".join(out)
 
 
 def _filename(part: email.message.Message) -> str:

@@ -358,3 +358,21 @@ def test_digest_of_many_attached_messages_is_not_too_deep() -> None:
     letter = read_letter(outer.as_bytes())
     assert len(letter.attached) == 40
     assert letter.attached[39].headers.subject == "Item 39"
+
+
+def test_format_flowed_is_unwrapped() -> None:
+    raw = (b"From: a@example.com\nContent-Type: text/plain; charset=utf-8; format=flowed\n\n"
+           b"We agreed to meet on Tuesday 10 March at \n15:00 CET in room 4.\n\n"
+           b"> Can we do \n> Tuesday?\n-- \nBob\n")
+    letter = read_letter(raw)
+    assert "We agreed to meet on Tuesday 10 March at 15:00 CET in room 4." in letter.text
+    assert "> Can we do Tuesday?" in letter.text
+    assert letter.text.endswith("-- \nBob")
+
+
+def test_format_flowed_delsp() -> None:
+    from mailflow.letters import unflow
+
+    assert unflow("Meet at ten \no'clock", delsp=True) == "Meet at teno'clock"
+    assert unflow("Meet at ten \no'clock") == "Meet at ten o'clock"
+    assert unflow("plain\nlines") == "plain\nlines"
