@@ -86,7 +86,7 @@ _FORWARD_SUBJECT = re.compile(
 )
 
 _WROTE = (
-    r"wrote|writes|schrieb|a [ée]crit|escribi[óo]|escreveu|schreef|ha scritto|skrev|kirjoitti"
+    r"wrote|writes|schrieb|a [ée]crit|escribi[óo]|escreveu|schreef|geschreven|ha scritto|skrev|kirjoitti"
     r"|napisa[łl](?:\(a\))?|napsal|написал(?:\(а\))?|yazd[ıi]"
 )
 _INTRO_START = re.compile(
@@ -97,11 +97,19 @@ _WROTE_TAIL = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:$", re.I)
 _REPLY_WHO_FIRST = re.compile(rf"^\s*[^\n<>]{{1,80}}?<[^<>\s]+@[^<>\s]+>\s+(?:{_WROTE})\b", re.I)
 
 _SIG_DASHES = re.compile(r"^(?:-- ?|--|—)\s*$")
+_DEVICES = (
+    r"iphone|ipad|ipod|android|mobile|phone|smartphone|tablet|device|blackberry|samsung|galaxy"
+    r"|huawei|pixel|xiaomi|oneplus|nokia|motorola|htc|sony|windows phone|handy|portable|móvil|movil"
+    r"|celular|telefono|telefoon|telefone|cellulare"
+)
 _MOBILE = re.compile(
-    r"^\s*(?:sent from my |sent from (?:outlook|mail|yahoo|proton|gmail|samsung)|sent with proton"
-    r"|sent via |get outlook for |von meinem \S+ gesendet|gesendet von |envoy[ée] de mon |envoy[ée] depuis"
-    r"|enviado desde mi |enviado do meu |enviado de meu |verzonden (?:vanaf|met) mijn |verstuurd vanaf mijn"
-    r"|inviato da |skickat från min |sendt fra min |wysłane z mojego )",
+    rf"^\s*(?:(?:sent from my|von meinem|envoy[ée] de mon|enviado desde mi|enviado do meu|enviado de meu"
+    rf"|verzonden (?:vanaf|met) mijn|verstuurd vanaf mijn|inviato dal mio|inviato da|skickat från min"
+    rf"|sendt fra min|wysłane z mojego|отправлено с моего)\s(?:[\w.-]+\s){{0,3}}?(?:{_DEVICES})\b"
+    r"|sent from (?:outlook|mail for windows|yahoo mail|proton mail|gmail|samsung)|sent with proton"
+    r"|get outlook for |von meinem \S+ gesendet|gesendet von (?:meinem|mobile|yahoo|outlook)"
+    r"|envoy[ée] depuis (?:mon|yahoo|outlook)|inviato da (?:iphone|ipad|android)"
+    r"|obtener outlook para|baixe o outlook para|outlook voor )[^,;]{0,40}$",
     re.I,
 )
 _CLOSING = re.compile(
@@ -118,7 +126,7 @@ _CLOSING = re.compile(
 
 _QUOTE = re.compile(r"^\s*>")
 _PS = re.compile(r"^\s*p\.?\s?p?\.?\s?s\.?(?:\s|:|$)", re.I)
-_WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "scritto",
+_WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "geschreven", "scritto",
                 "skrev", "kirjoitti", "napisa", "napsal", "написал", "yazd")
 
 
@@ -189,7 +197,7 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
         elif got is not None:
             break
         elif last in ("to", "cc", "subject") and fields and (
-            "@" in line or ";" in line or last == "subject"
+            "@" in line or ";" in line or (last == "subject" and line[:1] in " \t")
         ) and len(line) < 200 and not _HEADERISH.match(line):
             fields[last] += " " + line.strip()
         else:

@@ -99,6 +99,10 @@ def test_reply_subject_with_original_message_block_is_not_a_forward() -> None:
     ("Passt.\n\nMit freundlichen Grüßen\nDieter", "Passt.", "Mit freundlichen Grüßen\nDieter"),
     ("Thanks for the notes, very clear.\nI will join.", "Thanks for the notes, very clear.\nI will join.", None),
     ("Best,\nAl", "Best,\nAl", None),  # a closing with nothing above is the whole message
+    ("Here it is.\n\nSent from my desk, which beats my phone.", "Here it is.\n\nSent from my desk, which beats my phone.",
+     None),
+    ("Here.\n\nSent from my Verizon Wireless BlackBerry", "Here.", "Sent from my Verizon Wireless BlackBerry"),
+    ("Ok.\n\nGet Outlook for iOS<https://aka.ms/example>", "Ok.", "Get Outlook for iOS<https://aka.ms/example>"),
 ])
 def test_split_signature(text: str, body: str, signature: str | None) -> None:
     assert split_signature(text) == (body, signature)
@@ -119,7 +123,10 @@ def test_closing_followed_by_long_text_is_not_a_signature() -> None:
     "Em ter., 3 de mar. de 2026 às 10:15, Alice <alice@example.com> escreveu:",
     "Op 3 mrt. 2026 om 10:15 heeft Alice <alice@example.com> het volgende geschreven:".replace(
         "heeft Alice <alice@example.com> het volgende geschreven", "schreef Alice <alice@example.com>"),
+    "Alice Archer\n<alice@example.com> wrote:".replace("Archer\n", "Archer "),
     "Alice Archer <alice@example.com> schrieb am Di., 3. März 2026, 10:15:",
+    "Op 3 mrt. 2026 om 10:15 heeft Alice <alice@example.com> het volgende geschreven:",
+    "3 марта 2026 г., в 10:15, Alice <alice@example.com> написал:",
 ])
 def test_split_reply_intro_languages(intro: str) -> None:
     own, quoted = split_reply(f"Yes.\n\n{intro}\n> earlier text\n")
