@@ -174,10 +174,14 @@ def _stamp_date(data: bytes, now: dt.datetime) -> bytes:
 class Poller:
     """Carries the config, store and clock through one pass."""
 
-    def __init__(self, config: Config, store: Store, clock: Clock) -> None:
+    def __init__(self, config: Config, store: Store, clock: Clock, *,
+                 should_stop: Callable[[], bool] = lambda: False,
+                 progress: Callable[[int, int, int], None] | None = None) -> None:
         self.config = config
         self.store = store
         self.clock = clock
+        self.should_stop = should_stop  # checked between messages: `mailflow watch` on SIGTERM
+        self.progress = progress  # (done, total, uid) after each message: the terminal's progress line
         self.report = PollReport()
         self.env = drafting.make_environment(config.templates_dir)
         self.sender = Address(name=config.name, addr=config.address)
@@ -195,7 +199,11 @@ class Poller:
         assert imap is not None
         validity = mb.uidvalidity
         done = self.store.done_keys(self.account, imap.folder, validity)
-        for uid in mb.unhandled_uids():
+        uids = mb.unhandled_uids()
+        for n, uid in enumerate(uids, 1):
+            if self.should_stop():
+                log.info("stop requested: %d message(s) left for the next pass", len(uids) - n + 1)
+                return
             key = MessageKey(account=self.account, folder=imap.folder, uidvalidity=validity, uid=uid)
             if uid in done:
                 # recorded, but the flag/move did not happen (killed in between): finish it
@@ -204,6 +212,8 @@ class Poller:
                 continue
             self.report.seen += 1
             self.handle(mb, key)
+            if self.progress is not None:
+                self.progress(n, len(uids), uid)
 
     def _finish_on_server(self, mb: Mailbox, uid: int, state: str) -> None:
         if state == "quarantined":
@@ -440,7 +450,8 @@ class Poller:
         log.warning("send of %s %s deferred %s: %s", row.kind, row.message_id, backoff, error)
 
 
-def poll_once(config: Config, *, now: Clock) -> PollReport:
+def poll_once(config: Config, *, now: Clock, should_stop: Callable[[], bool] = lambda: False,
+              progress: Callable[[int, int, int], None] | None = None) -> PollReport:
     """One cron-friendly pass. Never raises for a bad message; transport trouble is reported."""
     if config.imap is None:
         report = PollReport()
@@ -453,12 +464,13 @@ def poll_once(config: Config, *, now: Clock) -> PollReport:
             return report
         crashpoint("after-lock")
         with Store(config.store_path) as store:
-            poller = Poller(config, store, now)
+            poller = Poller(config, store, now, should_stop=should_stop, progress=progress)
             try:
                 with Mailbox(config.imap) as mb:
                     poller.settle_interrupted(mb)
                     poller.read_new(mb)
-                    poller.send_due(mb)
+                    if not should_stop():  # stopping: due mail waits for the next pass
+                        poller.send_due(mb)
             except TemporaryFailure as exc:
                 poller.report.errors.append(f"IMAP: {exc}")
                 log.error("IMAP: %s", exc)

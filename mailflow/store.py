@@ -390,10 +390,10 @@ class Store:
     def retry_quarantined(self, uid: int | None = None) -> int:
         with self.transaction() as db:
             if uid is None:
-                cur = db.execute("UPDATE messages SET state='failed', attempts=0 WHERE state='quarantined'")
+                cur = db.execute("UPDATE messages SET state='retried', attempts=0 WHERE state='quarantined'")
             else:
                 cur = db.execute(
-                    "UPDATE messages SET state='failed', attempts=0 WHERE state='quarantined' AND uid=?",
+                    "UPDATE messages SET state='retried', attempts=0 WHERE state='quarantined' AND uid=?",
                     (uid,),
                 )
             return cur.rowcount
