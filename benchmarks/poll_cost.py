@@ -260,6 +260,23 @@ def fill_handled(env: Env, user: Any, config: Any, count: int) -> int:
     return validity
 
 
+def time_server(user: Any, config: Any, repeat: int = 5) -> float:
+    """Milliseconds (best of `repeat`) for the server side of a poll that finds nothing new:
+    SELECT plus the runner's UID SEARCH UNKEYWORD, on an already logged-in connection."""
+    client = user.client(timeout=120)
+    try:
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.select_folder(config.imap.folder)
+            client.search(["UNKEYWORD", config.imap.handled_flag, "NOT", "DELETED"])
+            best = min(best, time.perf_counter() - t0)
+            client.close_folder()
+        return best * 1000
+    finally:
+        client.logout()
+
+
 def time_done_keys(config: Any, validity: int, repeat: int = 20) -> float:
     """Milliseconds for the runner's per-poll `store.done_keys` read (it loads every handled UID)."""
     from mailflow.store import Store
@@ -281,6 +298,7 @@ class Measured:
     commands: Counter[str]
     summary: str
     done_keys_ms: float = 0.0
+    server_ms: float = 0.0
 
     @property
     def count(self) -> int:
@@ -354,6 +372,7 @@ def run(env: Env, sizes: tuple[int, ...], *, new: int = NEW, rounds: int = 3) ->
         first = min(firsts, key=lambda m: m.wall)
         second = min(seconds, key=lambda m: m.wall)
         first.done_keys_ms = second.done_keys_ms = time_done_keys(config, validity)
+        first.server_ms = second.server_ms = time_server(user, config)
         print(f"   (filled {n:,} handled messages in {fill:.1f} s)", flush=True)
         out.append((n, first, second))
     return out
@@ -363,10 +382,12 @@ def report(results: list[tuple[int, Measured, Measured]]) -> str:
     rows: list[tuple[object, ...]] = []
     for _n, first, second in results:
         for m in (first, second):
-            rows.append((m.label, m.wall, m.count, m.up, m.down, m.done_keys_ms))
-    lines = [table(("mailbox", "wall s", "IMAP cmds", "bytes up", "bytes down", "done_keys ms"), rows),
-             "(done_keys ms: the runner's one per-poll read that grows with the mailbox: every handled"
-             " UID of the folder from SQLite)", ""]
+            rows.append((m.label, m.wall, m.count, m.up, m.down, m.done_keys_ms, m.server_ms))
+    lines = [table(("mailbox", "wall s", "IMAP cmds", "bytes up", "bytes down", "done_keys ms",
+                    "server ms"), rows),
+             "(done_keys ms: the runner's per-poll store read that grows with the mailbox, every handled"
+             " UID of the folder from SQLite; server ms: Dovecot's SELECT + UID SEARCH UNKEYWORD,"
+             " timed alone)", ""]
     lines.append("commands per poll (first poll / second poll):")
     for n, first, second in results:
         def verbs(c: Counter[str]) -> str:
