@@ -169,6 +169,12 @@ class _Ctx:
     today: dt.date
 
 
+def _from_day(ctx: _Ctx, day: dt.date) -> _Ctx:
+    """The context for a range's end: "Fri 5 Dec - Tuesday" counts from the start day."""
+    return _Ctx(ref=ctx.ref, zone=ctx.zone, reader_zone=ctx.reader_zone, party_zones=ctx.party_zones,
+                today=max(day, ctx.today))
+
+
 def _next_weekday(today: dt.date, wd: int, mod: str | None) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     if mod in ("next", "following"):
@@ -485,12 +491,14 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
             if range_end >= day:
                 end = dt.datetime.combine(range_end + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
         if end_side is not None:
-            end_day, eg, _ = _resolve_day(end_side, ctx, day)
+            end_day, eg, _ = _resolve_day(end_side, _from_day(ctx, day), day)
             if end_day is not None and eg is not None and end_day >= day:
                 end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(0)).replace(tzinfo=tz)
         grain = day_grain or "day"
         if rrule and start_side.first("every") is not None:
             grain = "day"
+        if end is not None and end <= start:
+            end = None
         return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=start, end=end,
                            grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
     h, mi, sec, mer, hour_only, pod = clock
@@ -526,7 +534,7 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
         doubts.append(note)
     end = None
     if end_side is not None:
-        end_day, _eg, explicit = _resolve_day(end_side, ctx, day)
+        end_day, _eg, explicit = _resolve_day(end_side, _from_day(ctx, day), day)
         if end_day is not None:
             if end_clock is not None:
                 emer = end_clock[3]
@@ -546,6 +554,8 @@ def _resolve(g: _Group, ctx: _Ctx, text: str) -> TimeMention | None:
     if end is None and dur is not None and dur.minute:
         end = start + dt.timedelta(minutes=dur.minute)  # elapsed time, across any DST change
     grain = "second" if sec is not None else "hour" if hour_only else "minute"
+    if end is not None and end < start:
+        end = None
     return TimeMention(text=text[g.start:g.end], span=(g.start, g.end), start=start, end=end,
                        grain=grain, zone=zone, doubt="; ".join(doubts) or None, rrule=rrule)
 
