@@ -135,6 +135,7 @@ class _Session:
         self.auth = "skipped"
         self.connect_failed = False  # the last open() failed: the server is unreachable
         self._closing: list[asyncio.WriteTransport] = []
+        self.transactions = 0  # transactions started on the current connection
 
     async def open(self) -> aiosmtplib.SMTP:
         if self.client is not None and self.client.is_connected:
@@ -182,6 +183,7 @@ class _Session:
             raise _Failed("temporary", f"{_where(s)}: cannot connect: {exc}") from exc
         self.client = client
         self.connect_failed = False
+        self.transactions = 0
         return client
 
     async def _login(self, client: aiosmtplib.SMTP) -> None:
@@ -244,21 +246,47 @@ class _Session:
         if client is not None:
             self._dispose(client)
 
+    async def _begin(self, draft: Draft) -> tuple[aiosmtplib.SMTP, str]:
+        """Connect if needed and send MAIL FROM; returns the client and the address encoding.
+
+        A reused connection that turns out to be dead (the server dropped it while we were
+        idle, or says 421) is replaced once: nothing of this draft has been sent yet."""
+        s = self.s
+        for attempt in (1, 2):
+            client = await self.open()
+            fresh = self.transactions == 0
+            mail_options: list[str] = []
+            if not draft.data.isascii() and client.supports_extension("8bitmime"):
+                mail_options.append("BODY=8BITMIME")
+            if not all(a.isascii() for a in (draft.sender, *draft.recipients)):
+                if not client.supports_extension("smtputf8"):
+                    raise _Failed("permanent", f"{_where(s)}: non-ASCII address and no SMTPUTF8")
+                mail_options.append("SMTPUTF8")
+            encoding = "utf-8" if "SMTPUTF8" in mail_options else "ascii"
+            self.transactions += 1
+            try:
+                await client.mail(draft.sender, options=mail_options, encoding=encoding)
+                return client, encoding
+            except SMTPServerDisconnected as exc:
+                self.drop()
+                if fresh or attempt == 2:
+                    raise _Failed("temporary", f"{_where(s)}: connection lost at MAIL FROM (before DATA)") from exc
+            except SMTPResponseException as exc:
+                if exc.code == 421 and not fresh and attempt == 1:
+                    self.drop()
+                    continue
+                await self._reset()
+                raise _Failed(_status_of(exc.code), _response(exc)) from exc
+            except (SMTPTimeoutError, OSError) as exc:
+                self.drop()
+                raise _Failed("temporary", f"{_where(s)}: {type(exc).__name__}: {exc} (before DATA)") from exc
+        raise _Failed("temporary", f"{_where(s)}: could not start a transaction")
+
     async def send(self, draft: Draft) -> str:
         """One transaction; returns the detail of a 'sent' result, raises _Failed otherwise."""
-        client = await self.open()
+        client, encoding = await self._begin(draft)
         s = self.s
-        mail_options: list[str] = []
-        if not draft.data.isascii() and client.supports_extension("8bitmime"):
-            mail_options.append("BODY=8BITMIME")
-        addresses = (draft.sender, *draft.recipients)
-        if not all(a.isascii() for a in addresses):
-            if not client.supports_extension("smtputf8"):
-                raise _Failed("permanent", f"{_where(s)}: non-ASCII address and no SMTPUTF8")
-            mail_options.append("SMTPUTF8")
-        encoding = "utf-8" if "SMTPUTF8" in mail_options else "ascii"
         try:
-            await client.mail(draft.sender, options=mail_options, encoding=encoding)
             refused: dict[str, str] = {}
             temp_refusal = False
             for rcpt in draft.recipients:

@@ -56,7 +56,10 @@ class ServerStartError(RuntimeError):
 
 
 def find_dovecot() -> str | None:
-    """The dovecot binary (Debian keeps it in /usr/sbin, which may be missing from PATH)."""
+    """The dovecot binary: $MAILFLOW_DOVECOT if set, else PATH, else /usr/sbin (Debian)."""
+    explicit = os.environ.get("MAILFLOW_DOVECOT")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
     return shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/usr/local/sbin:/sbin")
 
 
@@ -600,7 +603,7 @@ def _parse_action(action: str) -> tuple[str, str]:
         stage, verb = "data", stage
     if stage not in _STAGES:
         raise ValueError(f"unknown SMTP fault stage {stage!r} in {action!r}")
-    if not re.fullmatch(r"ok|drop|lose|[245]\d\d|slow=\d+(\.\d+)?", verb):
+    if not re.fullmatch(r"ok|bye|drop|lose|[245]\d\d|slow=\d+(\.\d+)?", verb):
         raise ValueError(f"unknown SMTP fault {verb!r} in {action!r}")
     return stage, verb
 
@@ -612,6 +615,7 @@ class SmtpHandler:
     marker in its Subject such as ``[fault:550]`` (DATA stage only). A fault is
     ``[STAGE:]VERB`` where STAGE is mail, rcpt or data (default) and VERB is:
       ok       accept normally
+      bye      accept normally, then close the connection (a server's idle timeout)
       421      reply 421 and close the connection
       4xx/5xx  reply with that code
       drop     (data) deliver, then close the connection without replying: the ambiguous case
@@ -650,6 +654,9 @@ class SmtpHandler:
 
     async def _apply(self, server: Any, verb: str, on_ok: str) -> str | None:
         if verb == "ok":
+            return on_ok
+        if verb == "bye":
+            asyncio.get_running_loop().call_soon(server.transport.close)
             return on_ok
         if verb.startswith("slow="):
             await asyncio.sleep(float(verb[5:]))
@@ -696,7 +703,7 @@ class SmtpHandler:
         marker = _FAULT.search(head.decode("utf-8", "replace"))
         if marker and verb == "ok":
             verb = _parse_action(marker.group(1))[1]
-        if verb in ("ok", "drop") or verb.startswith("slow="):
+        if verb in ("ok", "bye", "drop") or verb.startswith("slow="):
             self._deliver(server, session, envelope, data)
         return await self._apply(server, verb, "250 2.0.0 OK: queued")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 import time
 import tomllib
 from pathlib import Path
@@ -176,6 +179,22 @@ def test_proxy_drop_after_bytes(proxy: servers.Proxy) -> None:
                 break
             got += chunk
     assert got == b"* OK [CAPA"
+
+
+@pytest.mark.parametrize(("require", "outcome"), [("", "1 skipped"), ("1", "1 error")])
+def test_missing_dovecot_skips_or_fails(tmp_path: Path, require: str, outcome: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILFLOW_")}
+    env.update(MAILFLOW_DOVECOT=str(tmp_path / "no-dovecot"), MAILFLOW_REQUIRE_SERVERS=require)
+    test = f"{Path(__file__).name}::test_deliver_lands_in_inbox"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=Path(__file__).parent, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert outcome in run.stdout, run.stdout[-2000:]
+    if require:
+        assert run.returncode != 0 and "MAILFLOW_REQUIRE_SERVERS=1 but dovecot is not installed" in run.stdout
+    else:
+        assert run.returncode == 0
 
 
 def test_write_config_is_a_valid_mailflow_config(

@@ -60,6 +60,20 @@ def test_send_lands_in_the_recipients_inbox(
     assert smtp_server.transactions == 2  # one connection, two transactions
 
 
+def test_one_connection_per_batch_and_reconnect_when_the_server_hangs_up(
+    smtp_server: servers.SmtpServers, dovecot: servers.Dovecot, mail_user: servers.MailUser, make_proxy
+) -> None:
+    ann = dovecot.new_user()
+    proxy = make_proxy(smtp_server.port)
+    s = settings(smtp_server, mail_user, port=proxy.port)
+    results = send_drafts([draft(i, (ann.address,)) for i in (1, 2, 3)], s)
+    assert [r.status for r in results] == ["sent"] * 3 and proxy.connections == 1
+    smtp_server.script(["bye", "ok"])  # the server closes the connection after the first one
+    results = send_drafts([draft(i, (ann.address,)) for i in (4, 5)], s)
+    assert [r.status for r in results] == ["sent", "sent"] and proxy.connections == 3
+    assert len(ann.wait_for_messages(5)) == 5
+
+
 def test_oauth2_login(smtp_server: servers.SmtpServers, dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
     ann = dovecot.new_user()
     s = settings(smtp_server, mail_user, password=None, oauth2_token_command=f"echo {mail_user.token}")
