@@ -80,6 +80,25 @@ def iana_zone(tzid: str) -> zoneinfo.ZoneInfo | None:
     return None
 
 
+_CITY_INDEX: dict[str, str] = {}
+
+
+def city_zone(display: str) -> zoneinfo.ZoneInfo | None:
+    """The IANA zone of the first city named in a display-style TZID such as
+    "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"; None if no city is known."""
+    if not _CITY_INDEX:
+        for key in zoneinfo.available_timezones():
+            city = key.rsplit("/", 1)[-1].replace("_", " ").lower()
+            if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/")):
+                _CITY_INDEX.setdefault(city, key)
+    tail = display.split(")", 1)[-1]
+    for city in re.split(r"[,;/&]| - ", tail)[:12]:
+        key = _CITY_INDEX.get(city.strip().lower())
+        if key:
+            return zoneinfo.ZoneInfo(key)
+    return None
+
+
 def _address(value: object) -> Address | None:
     raw = str(value).strip()
     addr = re.sub(r"^mailto:", "", raw, flags=re.I).strip()
@@ -116,6 +135,9 @@ def _when(prop: object, defects: list[str]) -> tuple[dt.datetime | None, str | N
             if value.tzinfo is None:
                 defects.append(f"unknown TZID {tzid!r}: read as UTC")
                 return value.replace(tzinfo=dt.UTC), str(tzid), False
+            city = city_zone(str(tzid))  # keep the calendar's own rules unless a city agrees
+            if city is not None and value.replace(tzinfo=city).utcoffset() == value.utcoffset():
+                return value.replace(tzinfo=city), city.key, False
             return value, str(tzid), False
         if value.tzinfo is None:  # floating time: no zone stated
             return value.replace(tzinfo=dt.UTC), None, False

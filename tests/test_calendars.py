@@ -124,3 +124,20 @@ def test_text_input_and_floating_time() -> None:
     (event,) = read_calendar(cal("UID:f\r\nDTSTART:20260310T090000\r\n"))
     assert event.start == dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
     assert event.tzid is None
+
+
+OUTLOOK_VTZ = (
+    "BEGIN:VTIMEZONE\r\nTZID:(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna\r\n"
+    "BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+)
+
+
+def test_outlook_display_name_tzid_maps_to_a_city_zone() -> None:
+    tzid = '"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"'
+    (event,) = read_calendar(cal(f"UID:o\r\nDTSTART;TZID={tzid}:20260401T100000\r\n", extra=OUTLOOK_VTZ))
+    assert event.tzid == "Europe/Amsterdam"
+    assert event.start == dt.datetime(2026, 4, 1, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    assert event.start is not None and event.start.utcoffset() == dt.timedelta(hours=2)
