@@ -172,7 +172,7 @@ class _Ctx:
 def _from_day(ctx: _Ctx, day: dt.date) -> _Ctx:
     """The context for a range's end: "Fri 5 Dec - Tuesday" counts from the start day."""
     return _Ctx(ref=ctx.ref, zone=ctx.zone, reader_zone=ctx.reader_zone, party_zones=ctx.party_zones,
-                today=max(day, ctx.today))
+                today=max(day - dt.timedelta(days=1), ctx.today))
 
 
 def _next_weekday(today: dt.date, wd: int, mod: str | None) -> dt.date:
