@@ -92,10 +92,10 @@ def city_zone(display: str) -> zoneinfo.ZoneInfo | None:
             if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/")):
                 _CITY_INDEX.setdefault(city, key)
     tail = display.split(")", 1)[-1]
-    for city in re.split(r"[,;/&]| - ", tail)[:12]:
-        key = _CITY_INDEX.get(city.strip().lower())
-        if key:
-            return zoneinfo.ZoneInfo(key)
+    for name in re.split(r"[,;/&]| - ", tail)[:12]:
+        found = _CITY_INDEX.get(name.strip().lower())
+        if found:
+            return zoneinfo.ZoneInfo(found)
     return None
 
 
