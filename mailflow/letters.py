@@ -437,11 +437,25 @@ def _is_attachment(part: email.message.Message) -> bool:
 def _walk(part: email.message.Message, w: _Walk, depth: int) -> None:
     if depth > w.caps.max_depth:
         raise BadMessage(f"MIME nesting too deep: over {w.caps.max_depth} levels")
+    _shorten_params(part, w.defects)
     ctype = part.get_content_type()
     try:
         _walk_part(part, ctype, w, depth)
     finally:
         _part_defects(part, w.defects)
+
+
+_MAX_PARAMS_CHARS = 2_000  # the stdlib's parameter parser is quadratic: cut longer headers
+
+
+def _shorten_params(part: email.message.Message, defects: list[str]) -> None:
+    for name in ("Content-Type", "Content-Disposition"):
+        value = part.get(name)
+        if value is not None and len(str(value)) > _MAX_PARAMS_CHARS:
+            cut = str(value)[:_MAX_PARAMS_CHARS]
+            cut = cut[: cut.rfind(";")] if ";" in cut else cut
+            part.replace_header(name, cut)
+            defects.append(f"{name} parameters cut at {_MAX_PARAMS_CHARS} characters")
 
 
 _DEFECT_NAMES = {

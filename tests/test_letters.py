@@ -313,6 +313,9 @@ def test_nesting_within_the_cap_is_read() -> None:
     (b"From: " + b"(" * 100_000 + b"a@example.com\n\nhi\n", "invalid From"),
     (b"From: a@example.com\nSubject: " + b"=?utf-8?q?a?= " * 3000 + b"\n\nhi\n", "no Date header"),
     (b"From: a@example.com\nContent-Type: text/plain; charset=\"\"\n\n\xff\xfe odd\n", "no Date header"),
+    (b"From: a@example.com\nContent-Type: text/plain; " + b"a=b; " * 50_000 + b"\n\nhi\n", "parameters cut"),
+    (b"From: a@example.com\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain; "
+     + b'a="b"; ' * 40_000 + b"\n\nhello\n--zz--\n", "parameters cut"),
 ])
 def test_survivable_oddities_become_defects(data: bytes, defect: str) -> None:
     elapsed, letter = timed(data)
