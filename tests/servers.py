@@ -46,8 +46,10 @@ from imapclient import IMAPClient
 
 HOST = "127.0.0.1"
 DOMAIN = "example.test"
-MAIL_OWNER = "nobody"
-MAIL_GROUP = "nogroup"
+# Dovecot refuses uid 0 for mail: as root, mail belongs to nobody:nogroup; as anyone else, to
+# that user (Dovecot then runs every process as that user; untested in CI, which runs as root)
+MAIL_OWNER = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+MAIL_GROUP = "nogroup" if os.geteuid() == 0 else grp.getgrgid(os.getegid()).gr_name
 START_DEADLINE = 15.0
 
 
@@ -178,6 +180,7 @@ service anvil {{
   }}
 }}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = {host}
     port = {port}
@@ -319,6 +322,8 @@ class Dovecot:
             path.chmod(0o644)
 
         def account(name: str, fallback: str) -> str:
+            if os.geteuid() != 0:
+                return MAIL_OWNER
             try:
                 pwd.getpwnam(name)
                 return name
