@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import importlib
 import random
+import sys
+from pathlib import Path
 
 import pytest
 
-from benchmarks import mixes, send, understand
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:  # `pytest` (not `python -m pytest`) does not put the project root first
+    sys.path.insert(0, ROOT)
+
+from benchmarks import mixes, send, understand  # noqa: E402
 
 MODULES = ("benchmarks.mixes", "benchmarks.understand", "benchmarks.poll_cost", "benchmarks.memory",
            "benchmarks.send", "benchmarks.__main__")
