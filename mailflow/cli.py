@@ -464,36 +464,19 @@ def cmd_quarantine(args: argparse.Namespace, config: Config) -> int:
 
 def preview_text(data: bytes, config: Config, now: dt.datetime | None) -> str:
     """What mailflow would send for this message: no network, no state, nothing sent."""
-    from .drafts import make_environment, preview_lines, render
-    from .model import Address
-    from .plans import plan
-    from .policy import recipients, screen
+    from .drafts import make_environment, preview_lines
+    from .runner import respond
 
     letter = read_letter(data, limits=config.limits)
     ref = now or letter.headers.date or _now()
-    verdict = screen(letter, authorised=config.policy.authorised, self_addrs=config.self_addrs,
-                     auth_serv_id=config.policy.auth_serv_id, thread_count=0,
-                     max_thread_messages=config.policy.max_thread_messages)
-    if not verdict.ok:
-        return f"nothing would be sent: {verdict.rule}: {verdict.reason}\n"
-    note = read_note(letter)
-    meeting = understand(note, now=ref, people=config.people, self_addrs=config.self_addrs,
-                         default_zone=config.default_zone, date_order=config.date_order)
-    if meeting.kind == "none":
-        return "nothing would be sent: no meeting, notes or times found\n"
-    parties, dropped = recipients(meeting, authorised=config.policy.authorised,
-                                  self_addrs=config.self_addrs,
-                                  max_recipients=config.policy.max_recipients,
-                                  sent_today=0, max_per_day=config.policy.max_per_day)
-    notes = "".join(f"(recipient dropped: {why})\n" for why in dropped)
-    if not parties:
-        return notes + "nothing would be sent: no party may be written to\n"
-    env = make_environment(config.templates_dir)
-    sender = Address(name=config.name, addr=config.address)
-    plans = plan(meeting, now=ref, schedule=config.schedule, parties=parties, sender=config.address)
-    items = [(p, render(p, meeting, env=env, sender=sender, now=ref)) for p in plans]
-    head = f"understood as: {meeting.kind}; {len(items)} mail(s) would be sent\n\n"
-    return notes + head + preview_lines(items)
+    response = respond(letter, config, now=ref, env=make_environment(config.templates_dir),
+                       thread_count=0, sent_today=0)
+    notes = "".join(f"(recipient dropped: {why})\n" for why in response.dropped)
+    if response.skipped:
+        return notes + f"nothing would be sent: {response.skipped}\n"
+    assert response.meeting is not None
+    head = f"understood as: {response.meeting.kind}; {len(response.items)} mail(s) would be sent\n\n"
+    return notes + head + preview_lines(response.items)
 
 
 def cmd_preview(args: argparse.Namespace, config: Config) -> int:

@@ -33,13 +33,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment
+
 from . import drafts as drafting
 from .config import Config
 from .errors import BadMessage, PermanentFailure, TemporaryFailure, TransportError
 from .imap import Mailbox
 from .letters import read_letter
 from .meetings import understand
-from .model import Address, Draft, Letter
+from .model import Address, Draft, Letter, Meeting, Plan
 from .notes import read_note
 from .plans import plan
 from .policy import recipients, screen
@@ -171,6 +173,60 @@ def _stamp_date(data: bytes, now: dt.datetime) -> bytes:
     return (new if n else b"Date: " + value + b"\r\n" + head) + sep + body
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Response:
+    """What mailflow would do about one message: skip it (with the reason) or send these."""
+
+    skipped: str | None
+    meeting: Meeting | None
+    dropped: tuple[str, ...]
+    items: tuple[tuple[Plan, Draft], ...]
+
+
+def respond(letter: Letter, cfg: Config, *, now: dt.datetime, env: Environment,
+            thread_count: int, sent_today: int) -> Response:
+    """screen -> understand -> recipients -> plan -> render: no I/O, used by poll and preview."""
+    verdict = screen(
+        letter,
+        authorised=cfg.policy.authorised,
+        # loop guard: mailflow's own address only; the mailbox owner may trigger mail
+        self_addrs=(cfg.address,),
+        auth_serv_id=cfg.policy.auth_serv_id,
+        thread_count=thread_count,
+        max_thread_messages=cfg.policy.max_thread_messages,
+    )
+    if not verdict.ok:
+        return Response(skipped=f"{verdict.rule}: {verdict.reason}", meeting=None, dropped=(), items=())
+    meeting = understand(
+        read_note(letter),
+        now=now,
+        people=cfg.people,
+        self_addrs=cfg.self_addrs,
+        default_zone=cfg.default_zone,
+        date_order=cfg.date_order,
+    )
+    parties, dropped = recipients(
+        meeting,
+        authorised=cfg.policy.authorised,
+        self_addrs=cfg.self_addrs,
+        max_recipients=cfg.policy.max_recipients,
+        sent_today=sent_today,
+        max_per_day=cfg.policy.max_per_day,
+    )
+    if meeting.kind == "none":
+        return Response(skipped="no meeting, notes or times found", meeting=meeting,
+                        dropped=tuple(dropped), items=())
+    if not parties:
+        return Response(skipped="no party may be written to", meeting=meeting,
+                        dropped=tuple(dropped), items=())
+    sender = Address(name=cfg.name, addr=cfg.address)
+    plans = plan(meeting, now=now, schedule=cfg.schedule, parties=parties, sender=cfg.address)
+    items = tuple(
+        (p, drafting.render(p, meeting, env=env, sender=sender, now=max(p.due, now))) for p in plans
+    )
+    return Response(skipped=None, meeting=meeting, dropped=tuple(dropped), items=items)
+
+
 class Poller:
     """Carries the config, store and clock through one pass."""
 
@@ -184,7 +240,6 @@ class Poller:
         self.progress = progress  # (done, total, uid) after each message: the terminal's progress line
         self.report = PollReport()
         self.env = drafting.make_environment(config.templates_dir)
-        self.sender = Address(name=config.name, addr=config.address)
 
     @property
     def account(self) -> str:
@@ -275,57 +330,22 @@ class Poller:
 
     def process(self, data: bytes, key: MessageKey, now: dt.datetime, mid: str | None, digest: str) -> str:
         """The pure pipeline, then one transaction: drafts queued + message recorded."""
-        cfg = self.config
-        letter = read_letter(data, limits=cfg.limits)
+        letter = read_letter(data, limits=self.config.limits)
         root = _thread_root(letter)
-        verdict = screen(
-            letter,
-            authorised=cfg.policy.authorised,
-            self_addrs=cfg.self_addrs,
-            auth_serv_id=cfg.policy.auth_serv_id,
+        response = respond(
+            letter, self.config, now=now, env=self.env,
             thread_count=self.store.thread_count(root),
-            max_thread_messages=cfg.policy.max_thread_messages,
+            sent_today=self.store.sent_since(now - dt.timedelta(days=1)),
         )
-        drafts: list[tuple[Draft, str, str, dt.datetime]] = []
+        for why in response.dropped:
+            log.info("uid=%s recipient dropped: %s", key.uid, why)
+        state, reason = ("skipped", response.skipped) if response.skipped else ("handled", None)
+        meeting = response.meeting
         cancel_for: list[tuple[str, tuple[str, ...]]] = []
-        state, reason = "handled", None
-        if not verdict.ok:
-            state, reason = "skipped", f"{verdict.rule}: {verdict.reason}"
-        else:
-            note = read_note(letter)
-            meeting = understand(
-                note,
-                now=now,
-                people=cfg.people,
-                self_addrs=cfg.self_addrs,
-                default_zone=cfg.default_zone,
-                date_order=cfg.date_order,
-            )
-            day_start = now - dt.timedelta(days=1)
-            parties, dropped = recipients(
-                meeting,
-                authorised=cfg.policy.authorised,
-                self_addrs=cfg.self_addrs,
-                max_recipients=cfg.policy.max_recipients,
-                sent_today=self.store.sent_since(day_start),
-                max_per_day=cfg.policy.max_per_day,
-            )
-            for why in dropped:
-                log.info("uid=%s recipient dropped: %s", key.uid, why)
-            if meeting.kind == "none":
-                state, reason = "skipped", "no meeting, notes or times found"
-            elif not parties:
-                state, reason = "skipped", "no party may be written to"
-            else:
-                plans = plan(meeting, now=now, schedule=cfg.schedule, parties=parties,
-                             sender=cfg.address)
-                for p in plans:
-                    drafts.append((drafting.render(p, meeting, env=self.env, sender=self.sender, now=now),
-                                   p.kind, p.meeting_uid, p.due))
-                if meeting.kind in ("cancellation",):
-                    cancel_for.append((meeting.meeting_uid, ()))
-                elif meeting.kind in ("proposal", "confirmation"):
-                    cancel_for.append((meeting.meeting_uid, tuple(d.dedupe_key for d, *_ in drafts)))
+        if meeting is not None and meeting.kind == "cancellation":
+            cancel_for.append((meeting.meeting_uid, ()))
+        elif meeting is not None and meeting.kind in ("proposal", "confirmation"):
+            cancel_for.append((meeting.meeting_uid, tuple(d.dedupe_key for _, d in response.items)))
         crashpoint("before-commit")
         queued = 0
         with self.store.transaction() as db:
@@ -333,8 +353,8 @@ class Poller:
                 n = self.store.cancel_pending(db, uid_, ("reminder", "agenda_request", "confirmation"), keep)
                 if n:
                     log.info("uid=%s withdrew %d scheduled mail(s) of meeting %s", key.uid, n, uid_)
-            for draft, kind, meeting_uid, due in drafts:
-                queued += self.store.queue(db, draft, kind=kind, meeting_uid=meeting_uid, due=due,
+            for p, draft in response.items:
+                queued += self.store.queue(db, draft, kind=p.kind, meeting_uid=p.meeting_uid, due=p.due,
                                            now=now, thread_root=root, source=f"{key.uid}:{mid}")
             self.store.record_message(db, key, message_id=mid, content_hash=digest, state=state,
                                       reason=reason, now=now, thread_root=root)
