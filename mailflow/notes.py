@@ -42,9 +42,10 @@ _ORIGINAL_PHRASES = (
 )
 _SEPARATOR = re.compile(
     rf"^[\s*]*+[-=_]{{2,}}+\s*+(?:(?P<fwd>{_FORWARD_PHRASES})|(?P<orig>{_ORIGINAL_PHRASES}))"
-    rf"\s*:?\s*[-=_]{{2,}}+\s*$",
+    rf"(?:\s+from\s[^\n]{{0,200}}?)?\s*:?\s*[-=_]{{2,}}+\s*$",
     re.I,
 )
+_END_FORWARD = re.compile(r"^\s*-{2,}\s*end (?:of )?forwarded message\s*-{2,}\s*$", re.I | re.M)
 _APPLE_FORWARD = re.compile(
     r"^\s*(?:begin forwarded message|anfang der weitergeleiteten nachricht|d[ée]but du message r[ée]exp[ée]di[ée]"
     r"|inicio del mensaje reenviado|begin doorgestuurd bericht|inizio messaggio inoltrato"
@@ -211,15 +212,17 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
 
 
 def _is_outlook_block(lines: list[str], i: int) -> bool:
-    """A From line opening a header block that also has a date/to and a subject line."""
+    """A header block without separator: From, Subject and Date or To (From may come later)."""
     got = _header_key(lines[i])
-    if got is None or got[0] != "from" or not got[1]:
+    if got is None or got[0] not in ("from", "date", "subject", "to") or not got[1]:
         return False
     block = _header_block(lines, i)
     if block is None:
         return False
     fields = block[0]
-    return "subject" in fields and ("date" in fields or "to" in fields)
+    if "from" not in fields or "subject" not in fields:
+        return False
+    return "date" in fields or "to" in fields
 
 
 def _reply_intro(lines: list[str], i: int) -> int:
@@ -549,6 +552,9 @@ def _split_forward(text: str, subject: str, fallback: dt.tzinfo | None,
         if _REPLY_SUBJECT.match(inner) or (wrote_above and not _FORWARD_SUBJECT.match(inner)):
             return None
     rest = lines[end:]
+    tail = _END_FORWARD.search(_join(rest))  # mutt: "----- End forwarded message -----"
+    if tail:
+        rest = _lines(_join(rest)[: tail.start()])
     quoted = [x for x in rest if x.strip()]
     if quoted and sum(1 for x in quoted if _QUOTE.match(x)) >= 0.8 * len(quoted):
         rest = [_dequote(x) for x in rest]

@@ -718,3 +718,28 @@ for _i, (_text, _new, _not) in enumerate((
      "noon"),
 )):
     _add(Sample(name=f"reply_no_prefix_{_i}", raw=message("Lunch", _text), new=_new, not_new=_not))
+
+_add(Sample(
+    name="mutt_forward",
+    raw=message("Fwd: Budget", "See this.\n\n----- Forwarded message from Alice Archer <alice@example.com> -----\n\n"
+                "Date: Tue, 3 Mar 2026 10:15:00 +0100\nFrom: Alice Archer <alice@example.com>\nTo: Bob "
+                "<bob@example.net>\nSubject: Budget\n\nThe budget is approved.\n\n----- End forwarded message -----\n"),
+    new="See this", not_new="budget is approved",
+    orig_from="alice@example.com", orig_subject="Budget",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="budget is approved", orig_not="End forwarded",
+))
+
+_add(Sample(
+    name="header_block_starting_with_date",
+    raw=message("Fwd: Budget", "FYI\n\nDate: Tue, 3 Mar 2026 10:15:00 +0100\nFrom: alice@example.com\n"
+                "To: bob@example.net\nSubject: Budget\n\nThe budget is approved.\n"),
+    new="FYI", not_new="budget is approved",
+    orig_from="alice@example.com", orig_subject="Budget",
+    orig_date="2026-03-03T10:15:00+01:00", orig_body="budget is approved",
+))
+
+_add(Sample(
+    name="minutes_with_date_and_subject_lines",
+    raw=message("Minutes", "Date: 3 March 2026\nSubject: Weekly sync\nAttendees: Alice, Bob\n\nAgreed to ship.\n"),
+    new="Agreed to ship", not_new="Minutes of another meeting",
+))
