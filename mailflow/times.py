@@ -403,6 +403,12 @@ _GMT_ZONES = ("Europe/London", "Europe/Dublin", "Europe/Lisbon")
 
 
 def _dst_note(a: _Atom | None, zone: str, instant: dt.datetime, ctx: _Ctx) -> str | None:
+    if a is not None and a.zone_dst is not None and a.zone_note and a.zone:
+        local = instant.astimezone(tzinfo_for(a.zone))
+        if bool(local.dst()) != a.zone_dst:
+            return (f"{a.zone_note.title()} written, but {a.zone} is on {local.tzname()} on "
+                    f"{local:%d %b %Y}: read as {a.zone} wall time")
+        return None
     if a is None or not a.zone_abbr:
         return None
     if a.zone_abbr == "gmt":

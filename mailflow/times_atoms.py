@@ -788,6 +788,18 @@ def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     return _Atom(m.start(), m.end(), "zone", zone_abbr=word, weak=True)
 
 
+@_pattern(r"\b(" + _alt(lex.ZONE_NAMES) + r")\b",
+          needs=_Words(("eastern", "central", "mountain", "pacific", "european", "british", "uk", "greenwich",
+                        "universal", "irish", "india", "indian", "japan", "china", "singapore", "gulf",
+                        "australian", "zealand", "africa")))
+def _zone_name(m: re.Match[str], low: str, orig: str) -> _Atom | None:
+    iana, dst = lex.ZONE_NAMES[re.sub(r"\s+", " ", m.group(1))]
+    a = _Atom(m.start(), m.end(), "zone", zone=iana, weak=True)
+    a.zone_dst = dst
+    a.zone_note = m.group(1)
+    return a
+
+
 @_pattern(r"(?<=[\s(])([+\-])(\d{2}):?(\d{2})(?![\d:-])", needs=(_DIGIT, ("+", "-")))
 def _zone_offset(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h, mi = int(m.group(2)), int(m.group(3))

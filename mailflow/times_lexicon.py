@@ -143,6 +143,36 @@ ZONES: dict[str, tuple[tuple[str, str, bool | None], ...]] = {
     "clst": (("America/Santiago", "Chile Summer", True),),
 }
 
+# Zone names written out (lower case, longest match wins) -> (IANA zone, dst: as in ZONES).
+ZONE_NAMES: dict[str, tuple[str, bool | None]] = {
+    "eastern time": ("America/New_York", None), "eastern": ("America/New_York", None),
+    "eastern standard time": ("America/New_York", False), "eastern daylight time": ("America/New_York", True),
+    "us eastern": ("America/New_York", None), "new york time": ("America/New_York", None),
+    "central time": ("America/Chicago", None), "central": ("America/Chicago", None),
+    "central standard time": ("America/Chicago", False), "central daylight time": ("America/Chicago", True),
+    "us central": ("America/Chicago", None),
+    "mountain time": ("America/Denver", None), "mountain": ("America/Denver", None),
+    "mountain standard time": ("America/Denver", False), "mountain daylight time": ("America/Denver", True),
+    "pacific time": ("America/Los_Angeles", None), "pacific": ("America/Los_Angeles", None),
+    "pacific standard time": ("America/Los_Angeles", False),
+    "pacific daylight time": ("America/Los_Angeles", True), "us pacific": ("America/Los_Angeles", None),
+    "central european time": ("Europe/Paris", None), "central european summer time": ("Europe/Paris", True),
+    "central european standard time": ("Europe/Paris", False),
+    "eastern european time": ("Europe/Athens", None), "western european time": ("Europe/Lisbon", None),
+    "british summer time": ("Europe/London", True), "british time": ("Europe/London", None),
+    "uk time": ("Europe/London", None), "greenwich mean time": ("UTC", None),
+    "coordinated universal time": ("UTC", None), "irish time": ("Europe/Dublin", None),
+    "india standard time": ("Asia/Kolkata", None), "indian standard time": ("Asia/Kolkata", None),
+    "india time": ("Asia/Kolkata", None), "japan standard time": ("Asia/Tokyo", None),
+    "japan time": ("Asia/Tokyo", None), "china standard time": ("Asia/Shanghai", None),
+    "singapore time": ("Asia/Singapore", None), "gulf standard time": ("Asia/Dubai", None),
+    "australian eastern time": ("Australia/Sydney", None),
+    "australian eastern standard time": ("Australia/Sydney", False),
+    "australian eastern daylight time": ("Australia/Sydney", True),
+    "new zealand time": ("Pacific/Auckland", None), "west africa time": ("Africa/Lagos", None),
+    "east africa time": ("Africa/Nairobi", None), "south africa time": ("Africa/Johannesburg", None),
+}
+
 # Phrases that name whose clock a time is on.
 MY_TIME = ("my time", "my local time", "our time", "local time")
 YOUR_TIME = ("your time", "your local time", "your end", "your side")

@@ -277,3 +277,11 @@ def test_offsets_from_a_written_day_or_clock() -> None:
     m = first("15 minutes before 3pm on Friday")
     assert local(m) == "2025-12-05 14:45" and m.grain == "minute"
     assert find_times("3 days before", ref=REF, zone=LON) == ()
+
+
+def test_zone_names_written_out() -> None:
+    assert first("3pm Eastern on Friday").start == dt.datetime(2025, 12, 5, 20, 0, tzinfo=dt.UTC)
+    assert first("10am Pacific Time tomorrow").zone == "America/Los_Angeles"
+    m = first("2pm British Summer Time on 3 Dec")
+    assert m.zone == LON and m.doubt and "GMT" in m.doubt
+    assert find_times("the eastern side of town", ref=REF, zone=LON) == ()
