@@ -253,8 +253,8 @@ class Poller:
         imap = self.config.imap
         assert imap is not None
         validity = mb.uidvalidity
-        done = self.store.done_keys(self.account, imap.folder, validity)
         uids = mb.unhandled_uids()
+        done = self.store.done_keys(self.account, imap.folder, validity, among=uids)
         for n, uid in enumerate(uids, 1):
             if self.should_stop():
                 log.info("stop requested: %d message(s) left for the next pass", len(uids) - n + 1)

@@ -183,14 +183,23 @@ class Store:
         return MessageRow(key=key, message_id=row[0], content_hash=row[1], state=row[2],
                           reason=row[3], attempts=row[4], updated=row[5])
 
-    def done_keys(self, account: str, folder: str, uidvalidity: int) -> set[int]:
-        """UIDs in this folder generation that need no more work."""
-        rows = self.db.execute(
-            "SELECT uid FROM messages WHERE account=? AND folder=? AND uidvalidity=? "
-            "AND state IN ('handled','skipped','quarantined')",
-            (account, folder, uidvalidity),
-        )
-        return {r[0] for r in rows}
+    def done_keys(self, account: str, folder: str, uidvalidity: int,
+                  among: Sequence[int] | None = None) -> set[int]:
+        """UIDs in this folder generation that need no more work (only those in `among`, when
+        given: a poll asks about the few unflagged UIDs, so its cost does not grow with the
+        mailbox)."""
+        sql = ("SELECT uid FROM messages WHERE account=? AND folder=? AND uidvalidity=? "
+               "AND state IN ('handled','skipped','quarantined')")
+        if among is None:
+            return {r[0] for r in self.db.execute(sql, (account, folder, uidvalidity))}
+        found: set[int] = set()
+        wanted = sorted(set(among))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = self.db.execute(sql + f" AND uid IN ({','.join('?' * len(chunk))})",
+                                   (account, folder, uidvalidity, *chunk))
+            found.update(r[0] for r in rows)
+        return found
 
     def seen_content(self, message_id: str | None, content_hash: str) -> str | None:
         """The final state of the same message under another UID/UIDVALIDITY, if any."""

@@ -124,3 +124,15 @@ def test_sent_count_since_counts_only_sent_rows_in_the_window(tmp_path: Path) ->
         assert s.sent_count_since(NOW) == 2
         assert s.sent_count_since(NOW + dt.timedelta(minutes=1)) == 1
         assert s.sent_count_since(NOW + dt.timedelta(minutes=6)) == 0
+
+
+def test_done_keys_among_asks_only_about_the_given_uids(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as s:
+        with s.transaction() as db:
+            for uid in range(1, 1201):
+                key = MessageKey(account="acc", folder="INBOX", uidvalidity=7, uid=uid)
+                s.record_message(db, key, message_id=None, content_hash=str(uid),
+                                 state="handled" if uid % 2 else "failed", reason=None, now=NOW)
+        assert s.done_keys("acc", "INBOX", 7, among=[1, 2, 3, 999, 1199, 5000]) == {1, 3, 999, 1199}
+        assert s.done_keys("acc", "INBOX", 7, among=list(range(1, 1201))) == set(range(1, 1201, 2))
+        assert s.done_keys("acc", "INBOX", 7, among=[]) == set()
