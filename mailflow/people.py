@@ -27,6 +27,8 @@ _STATED = (
     re.compile(r"\bmy\s+(?:local\s+)?time\s*\(\s*([A-Za-z_/+:\d-]+)\s*\)", re.I),
     re.compile(r"\(\s*([A-Za-z_/+:\d-]+)\s*\)\s*my\s+(?:local\s+)?time\b", re.I),
     re.compile(r"\b([A-Z]{2,5})\s+my\s+(?:local\s+)?time\b"),
+    re.compile(r"\b(?:I['’]?m|I am|[Ww]e['’]?re|[Ww]e are)\s+(?:currently\s+|now\s+)?on\s+([A-Z]{2,5})\b"),
+    re.compile(r"\b(?:I['’]?m|I am|[Ww]e['’]?re|[Ww]e are)\s+(?:currently\s+|now\s+)?on\s+([A-Za-z]+(?:\s[A-Za-z]+){0,3}\s+[Tt]ime)\b"),
 )
 
 
@@ -35,7 +37,9 @@ def _zone_from_words(words: str) -> str | None:
     w = words.strip().strip(".,;:()")
     if not w or len(w) > 60:
         return None
-    key = w.lower()
+    key = " ".join(w.lower().split())
+    if key in lex.ZONE_NAMES:
+        return lex.ZONE_NAMES[key][0]
     if key in lex.ZONES:
         cands = lex.ZONES[key]
         return cands[0][0] if len(cands) == 1 else None

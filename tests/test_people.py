@@ -79,6 +79,9 @@ def test_helpers() -> None:
     assert stated_zone("my time (CET)") == "Europe/Paris"
     assert stated_zone("We're based in New York") == "America/New_York"
     assert stated_zone("I'm in a meeting") is None
+    assert stated_zone("I'm on CET this month") == "Europe/Paris"
+    assert stated_zone("We're on Pacific time") == "America/Los_Angeles"
+    assert stated_zone("I'm on leave") is None
     assert signature_zone("Call me maybe") is None
     assert signature_zone("Jo | Sydney") == "Australia/Sydney"
     assert date_header_zone(None) is None
