@@ -648,6 +648,8 @@ def _clock_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if (mer1 and not 1 <= a1 <= 12) or (mer2 and not 1 <= a2 <= 12) or a2 > 24:
         return None
     end = m.end() if mer2 else (m.end(7) if m2 else m.end(6))
+    if not mer2 and m2 and re.match(r":[0-5]\d", low[end: end + 3]):
+        end += 3  # seconds of the end clock
     a = _Atom(m.start(), end, "time", hour=a1, minute=int(m1) if m1 else 0, mer=_mer(mer1),
               hour_only=m1 is None, padded=h1.startswith("0"))
     a.end_clock = (a2 % 24, int(m2) if m2 else 0, _mer(mer2))
