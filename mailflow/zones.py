@@ -318,9 +318,10 @@ def slot_warnings(
             d_then = start.astimezone(ta).utcoffset() - start.astimezone(tb).utcoffset()  # type: ignore[operator]
             if d_now != d_then:
                 out.append(
-                    f"the time difference between {zone_label(a.zone or '', start)} and "
-                    f"{zone_label(b.zone or '', start)} is {_hours(d_then)} on the meeting day but "
-                    f"{_hours(d_now)} now (daylight saving time changes on different dates)"
+                    f"the time difference changes before the meeting: on the meeting day "
+                    f"{zone_label(a.zone or '', start)} is {_relation(d_then)} "
+                    f"{zone_label(b.zone or '', start)}, but today it is {_relation(d_now)} "
+                    f"(daylight saving time starts or ends on different dates)"
                 )
     for p in participants:
         if not p.zone:
@@ -347,11 +348,14 @@ def slot_warnings(
     return tuple(dict.fromkeys(out))
 
 
-def _hours(delta: dt.timedelta) -> str:
+def _relation(delta: dt.timedelta) -> str:
+    """'5 h ahead of', '1 h 30 min behind', 'on the same clock as'."""
     mins = int(delta.total_seconds() // 60)
-    sign = "+" if mins >= 0 else "-"
+    if mins == 0:
+        return "on the same clock as"
     h, m = divmod(abs(mins), 60)
-    return f"{sign}{h}h" + (f"{m:02d}" if m else "")
+    amount = (f"{h} h" if h else "") + (f" {m} min" if m else "")
+    return f"{amount.strip()} {'ahead of' if mins > 0 else 'behind'}"
 
 
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
