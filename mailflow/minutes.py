@@ -106,12 +106,38 @@ class _Line:
 
 
 def _clean(s: str) -> str:
-    s = _LINK.sub(r"\1", s)
-    s = _ANGLE_URL.sub("", s)
-    s = _BOLD.sub("", s)
-    s = _EMPH_EDGE.sub("", s.strip())
-    s = s.replace("\u00a0", " ").replace("’", "'")
-    return re.sub(r"\s+", " ", s).strip()
+    # every substitution runs only when the characters it needs are present (same result, less work)
+    if "](" in s:
+        s = _LINK.sub(r"\1", s)
+    if "<http" in s:
+        s = _ANGLE_URL.sub("", s)
+    if "**" in s or "__" in s or "`" in s:
+        s = _BOLD.sub("", s)
+    s = s.strip()
+    if s and (s[0] in "*_" or s[-1] in "*_"):
+        s = _EMPH_EDGE.sub("", s)
+    if not s.isascii():
+        s = s.replace("\u00a0", " ").replace("’", "'")
+    return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(): both use str.isspace
+
+
+# re.IGNORECASE also matches these four non-ASCII letters to ASCII ones; folding them first lets a
+# plain substring test on _fold(text) stand in for "could this case-insensitive pattern match?"
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(s: str) -> str:
+    return s.lower() if s.isascii() else s.translate(_FOLD).lower()
+
+
+def _has_any(low: str, words: tuple[str, ...]) -> bool:
+    for w in words:
+        if w in low:
+            return True
+    return False
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _lines(text: str) -> list[_Line]:
@@ -123,7 +149,7 @@ def _lines(text: str) -> list[_Line]:
         if not stripped:
             out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
             continue
-        irc = _IRC_LINE.match(stripped)
+        irc = _IRC_LINE.match(stripped) if "<" in stripped else None
         nick = None
         if irc:  # "[10:02] <nick> text" from chat logs reads like "nick: text"
             nick = irc.group(1)
@@ -133,14 +159,15 @@ def _lines(text: str) -> list[_Line]:
             out.append(_Line(no=no, indent=0, bullet=False, heading=-1, text="", raw=stripped))
             continue
         indent = len(raw) - len(raw.lstrip())
-        if _SETEXT.match(stripped) and out and out[-1].text and not out[-1].bullet and \
-                not out[-1].heading and stripped[0] in "=-" and len(stripped) >= 3:
+        first = stripped[0]
+        if first in "=-" and _SETEXT.match(stripped) and out and out[-1].text and not out[-1].bullet and \
+                not out[-1].heading and len(stripped) >= 3:
             out[-1].heading = 1 if stripped[0] == "=" else 2
             continue
-        if _RULE.match(stripped):
+        if first in "-*_" and _RULE.match(stripped):
             out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
             continue
-        m = _HEADING.match(stripped)
+        m = _HEADING.match(stripped) if first == "#" else None
         if m:
             out.append(_Line(no=no, indent=0, bullet=False, heading=len(m.group(1)),
                              text=_clean(m.group(2)), raw=stripped))
@@ -152,7 +179,7 @@ def _lines(text: str) -> list[_Line]:
             bullet = True
             body = body[bm.end():]
         check = None
-        cm = _CHECK.match(body)
+        cm = _CHECK.match(body) if body[:1] == "[" else None
         if cm:
             check = "x" if cm.group(1) != " " else " "
             bullet = True
@@ -168,6 +195,7 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+_PERSON_FIRST = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
 _IRC_LINE = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
 _CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
@@ -711,6 +739,10 @@ class _Reader:
         self._plan: tuple[str, str, list[str]] | None = None
         self._notes_like = False
         self._columns: list[str | None] = []
+        self._caps: dict[str, int] | None = None
+        self._lines_seen: list[_Line] = []
+        self._agreement_keys: set[tuple[str, str]] = set()
+        self._action_keys: set[tuple[str, str | None]] = set()
         self.names: set[str] = set()
         for p in participants:
             for t in (p.name or "").split():
@@ -837,7 +869,7 @@ class _Reader:
     def _assignment(self, clause: str, ctx: _Ctx, *, strict: bool,
                     midline: bool = False) -> tuple[str | None, str] | None:
         """(owner, task) when the clause commits someone to a task."""
-        c = _LEAD_FILLER.sub("", clause.strip())
+        c = _lead_trim(clause.strip())
         m = _ASSIGN.match(c)
         if m and not re.match(r"^(?:I|i)\b", c):
             got = self._check_assign(m, strict=strict, midline=midline)
@@ -905,20 +937,18 @@ class _Reader:
         self._handles: set[str] = set()
         counts: dict[str, int] = {}
         for ln in lines:
-            for h in re.findall(r"@([\w.-]{1,40})", ln.raw):
-                self._handles.add(h.rstrip("."))
+            if "@" in ln.raw:
+                for h in _AT_HANDLE.findall(ln.raw):
+                    self._handles.add(h.rstrip("."))
             if ln.nick:
                 self.names.add(ln.nick.lower())
-            m = _SPEAKER.match(ln.text) if ln.text else None
+            m = _SPEAKER.match(ln.text) if ":" in ln.text else None
             if m and not lx.MARKER.match(ln.text):
                 name = m.group(1).lstrip("@").lower()
                 if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
         self._handles_low = {h.lower() for h in self._handles}
-        self._cap_counts: dict[str, int] = {}
-        for ln in lines:
-            for w in re.findall(r"\b[A-Z][a-z]{1,30}\b", ln.text):
-                self._cap_counts[w] = self._cap_counts.get(w, 0) + 1
+        self._lines_seen = lines  # _cap_counts is counted from these on first use
         for name, n in counts.items():
             if n >= 2:
                 self.names.add(name)
@@ -929,7 +959,7 @@ class _Reader:
             if ln.heading > 0:
                 section = _section_kind(ln.text)
                 continue
-            m = re.match(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", ln.text, re.I)
+            m = _ATTENDEES.match(ln.text) if ":" in ln.text else None
             if m:
                 for part in re.split(r"[,;]|\band\b", m.group(1)):
                     self._add_name(part)
@@ -937,6 +967,17 @@ class _Reader:
                 body = ln.text.split(":", 1)[1] if ":" in ln.text else ln.text
                 for part in re.split(r"[,;]|\band\b", body):
                     self._add_name(part)
+
+    @property
+    def _cap_counts(self) -> dict[str, int]:
+        """How often each capitalised word occurs in the notes (counted once, when first asked)."""
+        counts = self._caps
+        if counts is None:
+            counts = self._caps = {}
+            for ln in self._lines_seen:
+                for w in _CAP_WORD.findall(ln.text):
+                    counts[w] = counts.get(w, 0) + 1
+        return counts
 
     def _add_name(self, part: str) -> None:
         part = re.sub(r"\([^)]*\)|@\S+|[-–—].*$", " ", part).strip()
@@ -973,14 +1014,9 @@ class _Reader:
                             scheduled.append(lines[j].text)
                         j += 1
                 continue
-            if not ln.text:
+            if not ln.text or "next" not in _fold(ln.text):
                 continue
-            m = re.search(
-                r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"
-                r"check-?in|telco|teleconference)\b(?:\s+(?:is|will be|on|at|scheduled for|set for))*"
-                r"\s*[:\-–—]?\s*(?P<rest>.*)$",
-                ln.text, re.I,
-            )
+            m = _NEXT_MEETING_LINE.search(ln.text)
             if m and m.group("rest"):
                 candidates.append((m.group("rest"), ln.text))
         for cand_text, ev in candidates:
@@ -1069,15 +1105,16 @@ class _Reader:
             self._flush(stack, len(keep))
             stack = keep
             text = ln.text
-            if ln.bullet and ln.indent == 0 and _LINK_ITEM.match(ln.raw):
+            if ln.bullet and ln.indent == 0 and "](" in ln.raw and _LINK_ITEM.match(ln.raw):
                 topic = _topic_of(text)
-            st = _SCRIBE_TOPIC.match(text)
-            if st and not ln.bullet:
+            colon = ":" in text
+            st = _SCRIBE_TOPIC.match(text) if colon and not ln.bullet else None
+            if st:
                 topic = _URL.sub("", _clean(st.group(1))).strip(" :-–—")
                 prev_text = ""
                 continue
             # speaker prefix of scribe minutes / dialogue
-            sm = _SPEAKER.match(text)
+            sm = _SPEAKER.match(text) if colon else None
             line_speaker = None
             if sm and not lx.MARKER.match(text):
                 cand = sm.group(1).lstrip("@")
@@ -1091,7 +1128,7 @@ class _Reader:
                     text = sm.group(2)
             if line_speaker:
                 speaker = line_speaker
-                st = _SCRIBE_TOPIC.match(text)
+                st = _SCRIBE_TOPIC.match(text) if ":" in text else None
                 if st:
                     topic = _topic_of(_clean(st.group(1)))
                     prev_text = ""
@@ -1170,7 +1207,7 @@ class _Reader:
             if _content_tokens(question):
                 self.add_agreement(question, evidence, ctx)
                 return
-        if _BRACKET_STATUS.match(text):
+        if text[:1] in "[(" and _BRACKET_STATUS.match(text):
             self.add_agreement(text.strip("[].!"), evidence, ctx)
             return
         if ctx.section == "agenda":
@@ -1188,27 +1225,30 @@ class _Reader:
             self._table_row(ln.raw, ctx)
             return
         # a person-only line opens a stand-up block
-        if _HANDLE_ONLY.match(text) or (_PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
+        first = text[:1]
+        if (first == "@" and _HANDLE_ONLY.match(text)) or (
+                first in _PERSON_FIRST and _PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
             return
-        qm = _QUESTION_LABEL.match(text)
+        colon = ":" in text
+        qm = _QUESTION_LABEL.match(text) if colon else None
         if qm:
             if qm.group(1).strip() and len(self.questions) < MAX_ITEMS:
                 self.questions.append(qm.group(1).strip())
             elif not qm.group(1).strip():
                 frame.label = "questions"
             return
-        if lx.CONTEXT_LABEL.match(text):
+        if (colon or text[:3].lower() == "no ") and lx.CONTEXT_LABEL.match(text):
             return
-        m = lx.MARKER.match(text)
+        m = lx.MARKER.match(text) if colon else None
         if m:
             who = (m.group("who") or "").strip()
             if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
                 ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
-        lab = _LABEL_ONLY.match(text)
-        if lab and len(text) <= 40:
+        lab = _LABEL_ONLY.match(text) if len(text) <= 40 else None
+        if lab:
             kind = _section_kind(lab.group(1))
             if kind is not None:
                 frame.label = kind
@@ -1396,7 +1436,7 @@ class _Reader:
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
         if len(clauses) > 40:
             clauses = clauses[:40]
-        qa = _QA_SAME_LINE.match(text)
+        qa = _QA_SAME_LINE.match(text) if "?" in text else None
         if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
             self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
             return
@@ -1409,18 +1449,19 @@ class _Reader:
                 self.add_agreement(f"{parent.rstrip('?').strip()}: {text}", evidence, ctx)
         base_ctx = ctx
         prev_clause = ""
+        with_others = len(clauses) > 1 and len(text.split()) <= 30
         for index, clause in enumerate(clauses):
-            ctx = base_ctx
-            if len(clauses) > 1 and len(text.split()) <= 30:
-                others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
-                if len(_content_tokens(others)) >= 2:
-                    ctx = replace(base_ctx, parent=others)
-            c = _LEAD_FILLER.sub("", clause).strip().rstrip(").")
-            conditional = bool(_CONDITIONAL.match(prev_clause))
+            c = _lead_trim(clause).strip().rstrip(").")
+            conditional = _is_conditional(prev_clause)
             prev_clause = clause
             if not c or conditional:
                 continue
+            # the other clauses of a short line are this clause's context; worked out only when an
+            # item is about to be made (the grammar below reads only speaker and person from ctx)
+            ctx = base_ctx
             got = self._assignment(c, ctx, strict=True, midline=index > 0)
+            if got and with_others:
+                ctx = _clause_ctx(base_ctx, clauses, clause)
             if got:
                 owner, task = got
                 if owner is None and (ctx.person or ctx.label_owner):
@@ -1436,16 +1477,22 @@ class _Reader:
             om = _OWNERLESS.match(c)
             if om and (ctx.person or ctx.speaker or ln.bullet) and not lx.DELIBERATE.match(om.group("task")) \
                     and (om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
+                if with_others:
+                    ctx = _clause_ctx(base_ctx, clauses, clause)
                 self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
                                 evidence, ctx)
                 continue
-            am = _ASK.match(c) or _PLEASE.match(c) or _IMPERATIVE_BANG.match(clause.strip())
+            low = _fold(c)
+            am = (_ASK.match(c) if _has_any(low, _ASK_WORDS) else None) or _PLEASE.match(c) or \
+                (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
                 bang = _BANG_TASK.match(clause.strip())
                 if bang and bang.group("task").split()[0].lower() in lx.TASK_VERBS and \
                         (not bang.group("who") or bang.group("who").lower() in lx.GROUP_OWNERS):
                     am = bang
             if am:
+                if with_others:
+                    ctx = _clause_ctx(base_ctx, clauses, clause)
                 if lx.DEFER.match(am.group("task")):
                     self.add_agreement(am.group("task"), evidence, ctx)
                 else:
@@ -1453,10 +1500,14 @@ class _Reader:
                 continue
             if status_only or short_yes:
                 continue
+            if not (_has_any(low, _AGREE_WORDS) or lx.DEFER.match(c)):
+                continue  # none of the words any agreement phrasing below needs
+            if with_others:
+                ctx = _clause_ctx(base_ctx, clauses, clause)
             self._prose_agreement(c, text, evidence, ctx, prev_text)
 
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
-        if c.endswith("?") or _QUESTION_START.match(c) or _POLL.search(line):
+        if c.endswith("?") or _QUESTION_START.match(c) or ("/" in line and _POLL.search(line)):
             return
         am = lx.AGREE_PROSE.match(c) or lx.AGREE_INNER.search(c)
         if am:
@@ -1494,6 +1545,46 @@ class _Reader:
             if len(_content_tokens(c)) < 4 and prev_text:
                 text = f"{prev_text.rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx)
+
+
+_AT_HANDLE = re.compile(r"@([\w.-]{1,40})")
+_CAP_WORD = re.compile(r"\b[A-Z][a-z]{1,30}\b")
+_ATTENDEES = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
+_NEXT_MEETING_LINE = re.compile(
+    r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"
+    r"check-?in|telco|teleconference)\b(?:\s+(?:is|will be|on|at|scheduled for|set for))*"
+    r"\s*[:\-–—]?\s*(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _clause_ctx(base: _Ctx, clauses: list[str], clause: str) -> _Ctx:
+    """The context of one clause of a short line: the line's other clauses are its parent."""
+    others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
+    if len(_content_tokens(others)) >= 2:
+        return replace(base, parent=others)
+    return base
+
+
+_FILLER_STARTS = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
+_CONDITIONAL_STARTS = ("if", "unless", "in case", "provided", "assuming", "should ")
+_ASK_WORDS = ("next step", "ask", "request", "action", "todo", "homework")
+# every agreement phrasing of _prose_agreement (AGREE_PROSE, AGREE_INNER, "X agreed",
+# CONSENSUS_PROSE, UNANIMOUS) contains one of these; DEFER is checked on its own
+_AGREE_WORDS = (
+    "agree", "decided", "resolved", "concluded", "approved", "accepted", "adopted", "consensus",
+    "+1", "\U0001f44d", "objection", "in favo", "unanimous", "passed", "carried", "agenda", "motion",
+    "vote", "ratified", "rejected", "declined", "postponed", "deferred", "tabled", "punted", "parked",
+)
+
+
+def _lead_trim(s: str) -> str:
+    """_LEAD_FILLER removed ("and so ..."), the pattern run only when a filler word opens s."""
+    return _LEAD_FILLER.sub("", s) if _fold(s[:12]).startswith(_FILLER_STARTS) else s
+
+
+def _is_conditional(clause: str) -> bool:
+    return _fold(clause[:12]).startswith(_CONDITIONAL_STARTS) and bool(_CONDITIONAL.match(clause))
 
 
 def _looks_like_notes(lines: list[_Line]) -> bool:
