@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from re import _constants as _C  # type: ignore[attr-defined]
+from typing import Any
 
 from . import times_lexicon as lex
 from .zones import tzinfo_for, zone_for_place
@@ -967,6 +970,15 @@ def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 
 
 # --- scanning -----------------------------------------------------------------------------------
+#
+# A pattern is not run over the whole text. Where a match of each pattern can begin is read once
+# from the pattern's parsed form (its "starts": the literal words it can open with, a digit, a
+# punctuation mark); a text is indexed once (its [a-z] word runs, its digits, those punctuation
+# marks) and a pattern is tried (``rx.match``) only where one of its starts occurs. The starts are
+# a superset of where a match can begin and the tries follow ``finditer`` (leftmost first, the
+# next try at the previous match's end, the whole text visible to look-arounds), so the atoms are
+# exactly those of running every pattern over the whole text. A pattern whose starts cannot be
+# read runs over the whole text.
 
 
 def _lower(text: str) -> str:
@@ -977,6 +989,7 @@ def _lower(text: str) -> str:
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 _HINT_LIST: list[str] = []
 
 
@@ -1026,24 +1039,323 @@ def _candidates(has_digit: bool, present: set[str], words: set[str]) -> list[int
     return sorted(found)
 
 
+# --- where a pattern can begin ------------------------------------------------------------------
+
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_MAX_LITERAL = 12
+_MAX_STARTS = 4000
+
+
+class _Unreadable(Exception):
+    """A pattern construct the start reader does not know: the pattern runs over the whole text."""
+
+
+@dataclass(slots=True)
+class _Starts:
+    """Where a pattern's matches can begin (a superset). Word runs are maximal [a-z]+ runs."""
+
+    word_is: set[str] = field(default_factory=set)  # at a word run that is exactly this
+    word_prefix: set[str] = field(default_factory=set)  # at a word run that starts with this
+    inner: set[str] = field(default_factory=set)  # anywhere inside a word run
+    inner_end: set[str] = field(default_factory=set)  # ending a word run
+    digit: bool = False  # at any digit
+    punct: set[str] = field(default_factory=set)  # at any occurrence of this (not a letter or digit)
+    special: str | None = None  # read from the text by a function of its own
+    whole: bool = False  # no reading: run over the whole text
+
+
+def _class_letters(items: list[tuple[object, object]]) -> bool:
+    """Can this character class match a letter a-z?"""
+    for op, av in items:
+        if op is _C.NEGATE:
+            return True
+        if op is _C.LITERAL:
+            if chr(av) in _LETTERS:  # type: ignore[arg-type]
+                return True
+        elif op is _C.RANGE:
+            lo, hi = av  # type: ignore[misc]
+            if lo <= ord("z") and hi >= ord("a"):
+                return True
+        elif op is _C.CATEGORY:
+            if av not in (_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE, _C.CATEGORY_NOT_WORD, _C.CATEGORY_LINEBREAK):
+                return True
+        else:
+            return True
+    return False
+
+
+def _class_kind(items: list[tuple[object, object]]) -> tuple[str, set[str]]:
+    """A first character class -> ("digit", {}), ("punct", chars) or ("other", {})."""
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        if op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
+            digit = True
+        elif op is _C.LITERAL and chr(av) in "0123456789":  # type: ignore[arg-type]
+            digit = True
+        elif op is _C.RANGE and "0" <= chr(av[0]) and chr(av[1]) <= "9":  # type: ignore[index]
+            digit = True
+        elif op is _C.LITERAL and not chr(av).isalnum() and not chr(av).isspace():  # type: ignore[arg-type]
+            chars.add(chr(av))  # type: ignore[arg-type]
+        else:
+            return "other", set()
+    return ("digit" if digit else "punct"), chars
+
+
+_STOP = (None, None)  # the end of a repeated body: what follows is not read
+
+
+def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
+                 out: list[tuple[str, object, bool, bool]]) -> None:
+    """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word) in
+    ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word boundary opened it."""
+    if len(out) > _MAX_STARTS:
+        raise _Unreadable("too many starts")
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        if op is None:  # _STOP
+            break
+        if op is _C.AT:
+            if av is _C.AT_BOUNDARY:
+                if not lit:
+                    at_b = True
+                else:
+                    out.append(("lit", lit, at_b, True))
+                    return
+            elif lit:
+                break
+            i += 1
+            continue
+        if op in (_C.ASSERT, _C.ASSERT_NOT):
+            if lit:
+                break
+            i += 1
+            continue
+        if op is _C.LITERAL:
+            lit += chr(av)  # type: ignore[arg-type]
+            if len(lit) >= _MAX_LITERAL:
+                break
+            i += 1
+            continue
+        if op is _C.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av  # type: ignore[misc]
+            if add_flags or del_flags:
+                raise _Unreadable("flags")
+            items = list(sub.data) + list(items[i + 1:])
+            i = 0
+            continue
+        if op is _C.ATOMIC_GROUP:
+            items = list(av.data) + list(items[i + 1:])  # type: ignore[attr-defined]
+            i = 0
+            continue
+        if op is _C.BRANCH:
+            rest = list(items[i + 1:])
+            for alt in av[1]:  # type: ignore[index]
+                _read_starts(list(alt.data) + rest, lit, at_b, out)
+            return
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+            lo, hi, sub = av  # type: ignore[misc]
+            rest = list(items[i + 1:])
+            body = list(sub.data) + (rest if hi == 1 else [_STOP])
+            _read_starts(body, lit, at_b, out)
+            if lo == 0:
+                _read_starts(rest, lit, at_b, out)
+            return
+        if op is _C.IN:
+            if lit:
+                out.append(("lit", lit, at_b, not _class_letters(av)))  # type: ignore[arg-type]
+                return
+            out.append(("class", av, at_b, False))
+            return
+        if op is _C.ANY or op is _C.NOT_LITERAL:
+            if lit:
+                break
+            raise _Unreadable("any character first")
+        raise _Unreadable(f"op {op}")
+    if not lit:
+        raise _Unreadable("can match empty")
+    out.append(("lit", lit, at_b, False))
+
+
+def _starts_of(rule: _Rule) -> _Starts:
+    st = _Starts()
+    special = _SPECIAL_STARTS.get(rule.handler.__name__)
+    if special is not None:
+        st.special = rule.handler.__name__
+        return st
+    try:
+        parsed = _sre_parse(rule.rx.pattern, rule.rx.flags)
+        out: list[tuple[str, object, bool, bool]] = []
+        _read_starts(list(parsed.data), "", False, out)
+    except (_Unreadable, RecursionError, re.error, TypeError, ValueError, AttributeError):
+        st.whole = True
+        return st
+    for kind, what, at_b, whole_word in out:
+        if kind == "class":
+            ck, chars = _class_kind(what)  # type: ignore[arg-type]
+            if ck == "digit":
+                st.digit = True
+            elif ck == "punct":
+                st.punct.update(chars)
+            else:
+                st.whole = True
+            continue
+        assert isinstance(what, str)
+        head = what[0]
+        if head in "0123456789":
+            st.digit = True
+        elif head not in _LETTERS:
+            st.punct.add(what)
+        else:
+            letters = len(what) - len(what.lstrip("abcdefghijklmnopqrstuvwxyz"))
+            lead = what[:letters]
+            ends = letters < len(what) or whole_word  # the word run ends where the letters do
+            if at_b:
+                (st.word_is if ends else st.word_prefix).add(lead)
+            else:
+                (st.inner_end if ends else st.inner).add(lead)
+    return st
+
+
+def _sre_parse(pattern: str, flags: int) -> Any:
+    from re import _parser  # the stdlib's own parser: the starts are read from what re compiles
+
+    return _parser.parse(pattern, flags & ~re.UNICODE)
+
+
+def _iana_starts(low: str, words: list[tuple[int, str]], word_pos: list[int]) -> list[int]:
+    """zone_iana begins at a word run followed by "/"."""
+    return [i for i, w in words if low.startswith("/", i + len(w))]
+
+
+def _place_starts(low: str, words: list[tuple[int, str]], word_pos: list[int]) -> list[int]:
+    """zone_place is up to three words of [a-z.'] before whitespace and "time": every word run
+    in that stretch."""
+    out: list[int] = []
+    for k, (i, w) in enumerate(words):
+        if w != "time" or i == 0 or not low[i - 1].isspace():
+            continue
+        j = i
+        for _ in range(3):
+            back = j
+            while back > 0 and low[back - 1].isspace():
+                back -= 1
+            if back == j:
+                break
+            word_end = back
+            while back > 0 and low[back - 1] in _PLACE_CHARS:
+                back -= 1
+            if back == word_end:
+                break
+            j = back
+        lo = bisect_left(word_pos, j, 0, k)
+        out.extend(word_pos[lo:k])
+    return out
+
+
+_PLACE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz.'")
+_SPECIAL_STARTS: dict[str, Callable[[str, list[tuple[int, str]], list[int]], list[int]]] = {
+    "_zone_iana": _iana_starts,
+    "_zone_place": _place_starts,
+}
+_RULE_STARTS: list[_Starts] = []
+_WORD_HITS: dict[str, tuple[tuple[int, int], ...]] = {}  # word run -> (rule, offset) starts
+_WORD_HITS_MAX = 50_000
+
+
+def _rule_starts() -> list[_Starts]:
+    if not _RULE_STARTS:
+        _RULE_STARTS.extend(_starts_of(rule) for rule in _PATTERNS)
+    return _RULE_STARTS
+
+
+def _word_hits(w: str) -> tuple[tuple[int, int], ...]:
+    """The (rule, offset in the word) pairs where a rule can begin in word run ``w``."""
+    hits: list[tuple[int, int]] = []
+    for r, st in enumerate(_rule_starts()):
+        offs: set[int] = set()
+        if w in st.word_is or any(w.startswith(p) for p in st.word_prefix):
+            offs.add(0)
+        for p in st.inner_end:
+            if w.endswith(p):
+                offs.add(len(w) - len(p))
+        for p in st.inner:
+            k = w.find(p)
+            while k >= 0:
+                offs.add(k)
+                k = w.find(p, k + 1)
+        hits.extend((r, k) for k in sorted(offs))
+    if len(_WORD_HITS) >= _WORD_HITS_MAX:
+        _WORD_HITS.clear()
+    out = tuple(hits)
+    _WORD_HITS[w] = out
+    return out
+
+
+def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
+    """``rule.rx.finditer(low)``, tried only at ``starts`` (ascending) when given."""
+    if starts is None:
+        yield from rule.rx.finditer(low)
+        return
+    match = rule.rx.match
+    pos = 0
+    for c in starts:
+        if c < pos:
+            continue
+        m = match(low, c)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
-    words = set(_WORD_RUN.findall(low))
-    for prio in _candidates(has_digit, present, words):
+    words = [(m.start(), m.group()) for m in _WORD_RUN.finditer(low)]
+    word_set = {w for _, w in words}
+    active = [prio for prio in _candidates(has_digit, present, word_set)
+              if _runs(_PATTERNS[prio], has_digit, present, word_set)]
+    if not active:
+        return []
+    rule_starts = _rule_starts()
+    starts: dict[int, list[int]] = {prio: [] for prio in active}
+    for i, w in words:
+        hits = _WORD_HITS.get(w)
+        if hits is None:
+            hits = _word_hits(w)
+        for r, off in hits:
+            lst = starts.get(r)
+            if lst is not None:
+                lst.append(i + off)
+    digits: list[int] | None = None
+    punct: dict[str, list[int]] = {}
+    word_pos: list[int] | None = None
+    for prio in active:
+        st = rule_starts[prio]
+        lst = starts[prio]
+        if st.digit and has_digit:
+            if digits is None:
+                digits = [k for m in _DIGIT_RUN.finditer(low) for k in range(m.start(), m.end())]
+            lst.extend(digits)
+        for p in st.punct:
+            at = punct.get(p)
+            if at is None:
+                at = punct[p] = _occurrences(low, p)
+            lst.extend(at)
+        if st.special is not None:
+            if word_pos is None:
+                word_pos = [i for i, _ in words]
+            lst.extend(_SPECIAL_STARTS[st.special](low, words, word_pos))
+    for prio in active:
         rule = _PATTERNS[prio]
-        if rule.digit and not has_digit:
-            continue
-        if rule.any_of is not None and rule.any_of.isdisjoint(present):
-            continue
-        if rule.words is not None and rule.words.isdisjoint(words):
-            continue
         handler, not_after = rule.handler, rule.not_after
         if handler is _range and not found:
             continue
+        where = None if rule_starts[prio].whole else sorted(set(starts[prio]))
         count = 0
-        for m in rule.rx.finditer(low):
+        for m in _finds(rule, low, where):
             count += 1
             if count > 5000:
                 break
@@ -1057,14 +1369,37 @@ def _scan(text: str, low: str) -> list[_Atom]:
                 atom = None
             if atom is not None and atom.end > atom.start:
                 found.append((atom.start, -(atom.end - atom.start), prio, atom))
-    # keep longest first, then earliest; no overlaps
+    return _keep_longest(found)
+
+
+def _runs(rule: _Rule, has_digit: bool, present: set[str], words: set[str]) -> bool:
+    """The text-wide requirements of a pattern hold (a digit, a substring, a word)."""
+    if rule.digit and not has_digit:
+        return False
+    if rule.any_of is not None and rule.any_of.isdisjoint(present):
+        return False
+    return not (rule.words is not None and rule.words.isdisjoint(words))
+
+
+def _occurrences(low: str, lit: str) -> list[int]:
+    out = []
+    k = low.find(lit)
+    while k >= 0:
+        out.append(k)
+        k = low.find(lit, k + 1)
+    return out
+
+
+def _keep_longest(found: list[tuple[int, int, int, _Atom]]) -> list[_Atom]:
+    """Longest first, then the pattern registered first, then earliest; no overlaps."""
     found.sort(key=lambda t: (t[1], t[2], t[0]))
     taken: list[_Atom] = []
-    occupied: list[tuple[int, int]] = []
+    size = max((a.end for _s, _n, _p, a in found), default=0) + 1
+    occupied = bytearray(size)
     for _s, _neg, _p, atom in found:
-        if any(atom.start < e and s < atom.end for s, e in occupied):
+        if occupied.find(1, atom.start, atom.end) >= 0:
             continue
-        occupied.append((atom.start, atom.end))
+        occupied[atom.start: atom.end] = b"\x01" * (atom.end - atom.start)
         taken.append(atom)
         if len(taken) > MAX_ATOMS:
             break
