@@ -304,6 +304,8 @@ def _infer_year(m: int, d: int, today: dt.date) -> dt.date | None:
 
 def _explicit_dates(s: str, today: dt.date, date_order: str = "DMY") -> list[tuple[int, dt.date]]:
     found: list[tuple[int, dt.date]] = []
+    if _DIGIT.search(s) is None:  # every date pattern below needs a digit
+        return found
     taken: list[tuple[int, int]] = []
 
     def add(m: re.Match[str], d: dt.date | None) -> None:
@@ -363,20 +365,22 @@ def resolve_due(
 ) -> dt.date | None:
     """The day a task is due, from the words around it; None for vague periods."""
     s = phrase[:MAX_LINE]
-    if next_meeting and _NEXT_MEETING_REF.search(s):
+    low = _fold(s)  # each pattern below runs only when the words it needs are in low
+    if next_meeting and "next" in low and _NEXT_MEETING_REF.search(s):
         return next_meeting
-    dates = _explicit_dates(s, today, date_order)
+    digit = _DIGIT.search(s) is not None
+    dates = _explicit_dates(s, today, date_order) if digit else []
     if dates:
         return dates[0][1]
-    m = _RELDAY.search(s)
+    m = _RELDAY.search(s) if _has_any(low, ("today", "tonight", "end of", "eod", "tomorrow")) else None
     if m:
         return today + dt.timedelta(days=1) if m.group(1).lower() == "tomorrow" else today
-    m = _END_QUARTER.search(s)
+    m = _END_QUARTER.search(s) if "end of" in low else None
     if m:
         return _end_of_quarter(today, int(m.group(1)) if m.group(1) else None)
-    if _END_MONTH.search(s):
+    if _has_any(low, ("end of", "eom", "month")) and _END_MONTH.search(s):
         return dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-    m = _ORDINAL_DAY.search(s)
+    m = _ORDINAL_DAY.search(s) if digit else None
     if m:
         day = int(m.group(1))
         cand = _safe_date(today.year, today.month, day)
@@ -385,12 +389,18 @@ def resolve_due(
             cand = _safe_date(nxt.year, nxt.month, day)
         if cand is not None:
             return cand
+    if not _has_any(low, _WEEKDAY_STEMS):
+        return None
     for m in _WEEKDAY.finditer(s):
         before = s[max(0, m.start() - 12): m.start()].lower()
-        if re.search(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$", before) or \
-                re.search(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$", before):
+        if _DUE_WORD_BEFORE.search(before) or _DUE_QUALIFIED_BEFORE.search(before):
             return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
     return None
+
+
+_WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
+_DUE_WORD_BEFORE = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
+_DUE_QUALIFIED_BEFORE = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
 
 
 def _iso_stamp(m: re.Match[str], evidence: str) -> NextMeeting | None:
@@ -560,6 +570,7 @@ _TIME_WORDS = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
     "thursday friday saturday sunday morning afternoon evening".split()
 )
+_OWNER_SPLIT = re.compile(r"\s*(?:,|&|/|\+|\band\b)\s*")
 _VAGUE_REF = re.compile(
     r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$|"
     r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b",
@@ -583,7 +594,7 @@ _STOP = frozenset(
 
 
 def _normalise_owner(owner: str) -> str | None:
-    parts = [p.strip().lstrip("@").strip() for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner)]
+    parts = [p.strip().lstrip("@").strip() for p in _OWNER_SPLIT.split(owner)]
     parts = [p for p in parts if p]
     if not parts:
         return None
@@ -622,6 +633,11 @@ _EMBEDDED_IF = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
     re.I,
 )
+_PARENS = re.compile(r"\([^)]*\)")
+# lx.HEDGE cannot match unless one of these is in the folded text
+_HEDGE_WORDS = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
+                "might", "could", "if", "unless", "not sure", "want", "may", "try to see", "consider",
+                "in case", "when", "wishlist", "someday", "eventually", "tentative")
 _GH_URL = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
 _ANY_URL = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
 
@@ -674,9 +690,13 @@ def _ev(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
+_TIDY_LEAD = re.compile(r"^(?:also|then|please)\s+", re.I)
+
+
 def _tidy_task(task: str) -> str:
     task = task.strip().strip(" .;,:-–—")
-    task = re.sub(r"^(?:also|then|please)\s+", "", task, flags=re.I)
+    if _fold(task[:7]).startswith(("also", "then", "please")):
+        task = _TIDY_LEAD.sub("", task)
     if len(task) > 300:
         task = task[:300].rsplit(" ", 1)[0]
     return task
@@ -758,6 +778,8 @@ class _Reader:
         """A due day plus the clock time stated with it, as an aware datetime."""
         if isinstance(day, dt.datetime):
             return day
+        if _DIGIT.search(text) is None and not _has_any(_fold(text), ("noon", "midday")):
+            return day  # _TIME needs a digit or one of these words
         for tm in _TIME.finditer(text[:MAX_LINE]):
             hm = _clock(tm)
             if hm is None:
@@ -813,9 +835,11 @@ class _Reader:
         if lx.NOT_AGREEMENT.search(text):
             return
         text = self._with_context(text, ctx)
-        if any(a.text == text and a.evidence == evidence.strip() for a in self.agreements):
+        if (text, evidence.strip()) in self._agreement_keys:
             return
-        self.agreements.append(Agreement(text=text, evidence=_ev(evidence)))
+        agreement = Agreement(text=text, evidence=_ev(evidence))
+        self._agreement_keys.add((agreement.text, agreement.evidence))  # as stored, like the lookup above
+        self.agreements.append(agreement)
 
     def add_action(self, owner: str | None, task: str, evidence: str, ctx: _Ctx,
                    due_text: str | None = None) -> None:
@@ -824,11 +848,16 @@ class _Reader:
             return
         if not _content_tokens(task):
             return
-        main = re.sub(r"\([^)]*\)", " ", task)
-        main = _EMBEDDED_IF.sub(" ", main)
-        if lx.HEDGE.search(main) or main.rstrip().endswith("?") or lx.ABSENCE.search(main):
+        main = _PARENS.sub(" ", task) if "(" in task else task
+        low = _fold(main)
+        if "if" in low or "whether" in low:
+            main = _EMBEDDED_IF.sub(" ", main)
+            low = _fold(main)
+        if (_has_any(low, _HEDGE_WORDS) and lx.HEDGE.search(main)) or main.rstrip().endswith("?") or \
+                lx.ABSENCE.search(main):
             return
-        task = _short_urls(task)
+        if "http" in task:
+            task = _short_urls(task)
         owner = _normalise_owner(owner) if owner else None
         due: dt.date | dt.datetime | None = resolve_due(due_text or task, today=self.today,
                                                         next_meeting=self.next_date)
@@ -837,15 +866,16 @@ class _Reader:
         if due is None and ctx.release_due and re.search(r"\brelease|\bpublish", task + " " + ctx.topic, re.I):
             due = ctx.release_due
         text = self._with_context(task, ctx)
-        if any(a.task == text and a.owner == owner for a in self.actions):
+        if (text, owner) in self._action_keys:
             return
+        self._action_keys.add((text, owner))
         self.actions.append(ActionItem(owner=owner, task=text, due=due, evidence=_ev(evidence),
                                        owner_addr=self._owner_addr(owner)))
 
     # ---- owner grammar -------------------------------------------------------------------
 
     def _is_person(self, token: str, *, strict: bool, verb_follows: bool = False) -> bool:
-        names = [p.strip().lstrip("@") for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", token) if p.strip()]
+        names = [p.strip().lstrip("@") for p in _OWNER_SPLIT.split(token) if p.strip()]
         if not names:
             return False
         for n in names:
@@ -897,7 +927,7 @@ class _Reader:
         if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
             if first not in lx.TASK_VERBS or not midline and all(
                     self._cap_counts.get(n.strip(), 0) < 2
-                    for n in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner) if n.strip()):
+                    for n in _OWNER_SPLIT.split(owner) if n.strip()):
                 return False
         if owner.lower() in ("we", "us"):
             return False
@@ -912,7 +942,7 @@ class _Reader:
         return owner, task
 
     def _known(self, owner: str) -> bool:
-        parts = [p.strip().lstrip("@").lower() for p in re.split(r"\s*(?:,|&|/|\+|\band\b)\s*", owner)]
+        parts = [p.strip().lstrip("@").lower() for p in _OWNER_SPLIT.split(owner)]
         return all(p in self.names or p in self._handles_low or
                    (p.split()[0] in self.names if p.split() else False) for p in parts if p) and \
             any(parts)
@@ -1433,6 +1463,8 @@ class _Reader:
 
     def _prose(self, text: str, evidence: str, ctx: _Ctx, prev_text: str, ln: _Line,
                status_only: bool = False, frame: _Frame | None = None) -> None:
+        if not _prose_may_find(text):
+            return
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
         if len(clauses) > 40:
             clauses = clauses[:40]
@@ -1576,6 +1608,23 @@ _AGREE_WORDS = (
     "+1", "\U0001f44d", "objection", "in favo", "unanimous", "passed", "carried", "agenda", "motion",
     "vote", "ratified", "rejected", "declined", "postponed", "deferred", "tabled", "punted", "parked",
 )
+
+
+_DEFER_WORDS = ("punt", "defer", "tabl", "postpone", "revisit", "bump", "push", "move", "carr", "park",
+                "let ", "assign", "continue", "keep discussing", "discuss")
+# the words some clause of a line needs before _prose can find anything in it: requests, "will"
+# without an owner, agreement phrasings, deferrals (commitments and "I ..." are checked apart)
+# Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in to/will/shall/'ll/must/should and is
+# followed by whitespace; _SELF's other verbs end in one of these too, or are "can take".
+_PROSE_WORDS = ("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do", "todo") + \
+    _ASK_WORDS + _AGREE_WORDS + _DEFER_WORDS
+_TO_SPACE = re.compile(r"to\s")
+
+
+def _prose_may_find(text: str) -> bool:
+    """False when no clause of text can hold an item (_prose would find nothing): a cheap test."""
+    return "?" in text or "!" in text or _TO_SPACE.search(text) is not None or \
+        _has_any(_fold(text), _PROSE_WORDS) or lx.SHORT_YES.match(text) is not None
 
 
 def _lead_trim(s: str) -> str:
