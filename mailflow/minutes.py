@@ -210,19 +210,20 @@ def _continues(prev: _Line, line: _Line) -> bool:
         return False
     if line.text.startswith("..."):
         return True
-    if _CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text) or _CONT_LABEL.match(line.text) \
-            or line.raw.startswith(("**", "__")):
-        return False
     if prev.bullet and line.indent > prev.indent:
-        return True
-    if prev.bullet or line.indent != prev.indent:
+        pass
+    elif prev.bullet or line.indent != prev.indent:
         return False
-    return not prev.text.endswith((".", "!", "?", ":")) or line.text[:1].islower()
+    elif prev.text.endswith((".", "!", "?", ":")) and not line.text[:1].islower():
+        return False
+    # a speaker, marker or label line, or a bold lead, starts anew (each pattern needs a colon)
+    return not (":" in line.text and (_CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text)
+                                      or _CONT_LABEL.match(line.text)) or line.raw.startswith(("**", "__")))
 
 
 def _section_kind(title: str) -> str | None:
     t = " ".join(_WORDS.findall(title.lower()))
-    t = re.sub(r"^(?:\d+ )+", "", t)
+    t = _LEADING_NUMBERS.sub("", t)
     if len(t.split()) > 5 or title.lstrip()[:1] in "\"'“":
         return None
     for pat, kind in lx.SECTION_WORDS:
@@ -428,7 +429,7 @@ def _iso_stamp(m: re.Match[str], evidence: str) -> NextMeeting | None:
 
 def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
     if m.group("off"):
-        om = re.search(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?", m.group("off"))
+        om = _OFFSET_PARTS.search(m.group("off"))
         if not om:
             return None
         sign = -1 if om.group(1) in "-−" else 1
@@ -491,7 +492,7 @@ def parse_next_meeting(
             pos = m.start()
             break
         if day is None:
-            rel = re.search(r"\b(tomorrow)\b", s, re.I)
+            rel = _TOMORROW.search(s)
             if rel:
                 day, pos = today + dt.timedelta(days=1), rel.start()
     if day is None or day < today:
@@ -652,20 +653,20 @@ def _topic_of(heading: str) -> str:
     """A heading as context: links gone, a trailing " - reviewers" list dropped."""
     t = _URL.sub("", heading).strip(" :-–—")
     head, sep, tail = t.rpartition(" - ")
-    if sep and head and len(tail.split()) <= 6 and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", tail):
+    if sep and head and len(tail.split()) <= 6 and not _TWO_LONG_WORDS.search(tail):
         t = head.strip()
     return t
 
 
 def _column_kind(header: str) -> str | None:
     h = header.strip().lower()
-    if re.fullmatch(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)", h):
+    if _COL_OWNER.fullmatch(h):
         return "owner"
-    if re.fullmatch(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)", h):
+    if _COL_TASK.fullmatch(h):
         return "task"
-    if re.fullmatch(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)", h):
+    if _COL_DUE.fullmatch(h):
         return "due"
-    if re.fullmatch(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)", h):
+    if _COL_DECISION.fullmatch(h):
         return "decision"
     return None
 
@@ -675,7 +676,7 @@ def _shorten(text: str, max_words: int = 40, sentences: int = 2) -> str:
     parts = [x for x in _SENT_SPLIT.split(text) if x.strip()]
     keep = parts[:1]
     for extra in parts[1:sentences]:
-        if not re.match(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", extra, re.I):
+        if not _EXAMPLE_START.match(extra):
             keep.append(extra)
     out = " ".join(keep)
     words = out.split()
@@ -863,7 +864,7 @@ class _Reader:
                                                         next_meeting=self.next_date)
         if due is not None:
             due = self._with_clock(due, due_text or task)
-        if due is None and ctx.release_due and re.search(r"\brelease|\bpublish", task + " " + ctx.topic, re.I):
+        if due is None and ctx.release_due and _RELEASE_WORD.search(task + " " + ctx.topic):
             due = ctx.release_due
         text = self._with_context(task, ctx)
         if (text, owner) in self._action_keys:
@@ -901,12 +902,12 @@ class _Reader:
         """(owner, task) when the clause commits someone to a task."""
         c = _lead_trim(clause.strip())
         m = _ASSIGN.match(c)
-        if m and not re.match(r"^(?:I|i)\b", c):
+        if m and not _I_WORD.match(c):
             got = self._check_assign(m, strict=strict, midline=midline)
             if got is not False:
                 return got  # type: ignore[return-value]
         m = _SELF.match(c)
-        if m and not re.match(r"^I\s+(?:need|have|must|should)\b", c):
+        if m and not _I_NEED.match(c):
             first = m.group("task").split()[0].lower()
             if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
                 return None
@@ -933,7 +934,7 @@ class _Reader:
             return False
         if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
             return False
-        if commit.startswith("offer") and re.search(r"\b(?:if|unless|once|when)\b", task, re.I):
+        if commit.startswith("offer") and _CONDITION_WORD.search(task):
             return False  # a conditional offer
         if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
@@ -991,11 +992,11 @@ class _Reader:
                 continue
             m = _ATTENDEES.match(ln.text) if ":" in ln.text else None
             if m:
-                for part in re.split(r"[,;]|\band\b", m.group(1)):
+                for part in _NAME_LIST_SPLIT.split(m.group(1)):
                     self._add_name(part)
             elif section == "skip" and ln.bullet and ln.text:
                 body = ln.text.split(":", 1)[1] if ":" in ln.text else ln.text
-                for part in re.split(r"[,;]|\band\b", body):
+                for part in _NAME_LIST_SPLIT.split(body):
                     self._add_name(part)
 
     @property
@@ -1010,7 +1011,7 @@ class _Reader:
         return counts
 
     def _add_name(self, part: str) -> None:
-        part = re.sub(r"\([^)]*\)|@\S+|[-–—].*$", " ", part).strip()
+        part = _NAME_NOISE.sub(" ", part).strip()
         words = [w for w in part.split() if w[:1].isalpha()]
         for w in words[:3]:
             low = w.lower().strip(".,")
@@ -1113,7 +1114,7 @@ class _Reader:
                 if kind == "plan":
                     self._plan = (ln.text, ln.raw, [])
                 release_due = None
-                rm = re.search(r"\brelease", ln.text, re.I)
+                rm = _RELEASE_START.search(ln.text)
                 if rm:
                     ds = _explicit_dates(ln.text, self.today)
                     release_due = ds[0][1] if ds else None
@@ -1207,7 +1208,7 @@ class _Reader:
             fr.collector = None
             items = [i.strip().rstrip(".,;") for i in col.items if i.strip()][:8]
             if col.also_process:
-                items = [i for i in items if not re.match(r"^(?:will|we|i)\b", i, re.I)][:4]
+                items = [i for i in items if not _PERSONAL_START.match(i)][:4]
             if col.kind == "agree":
                 if items:
                     joined = f"{col.prefix.rstrip(':').strip()}: {', '.join(items)}"
@@ -1233,7 +1234,7 @@ class _Reader:
             return
         if prev_text.endswith("?") and lx.ASSENT.match(text):
             question = [x for x in _SENT_SPLIT.split(prev_text) if x.strip()][-1]
-            question = re.sub(r"^\.{2,}\s*", "", question).rstrip("?").strip()
+            question = _LEAD_DOTS.sub("", question).rstrip("?").strip()
             if _content_tokens(question):
                 self.add_agreement(question, evidence, ctx)
                 return
@@ -1287,8 +1288,7 @@ class _Reader:
         if label is None and ctx.section == "agree" and not ln.bullet and ln.indent == 0:
             sentences = [x for x in _SENT_SPLIT.split(text) if x.strip()]
             if len(sentences) > 1:
-                first = re.sub(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
-                               r"\s+(?:was|were|is|are)\s+(?:that\s+)?", "", sentences[0], flags=re.I)
+                first = _CONCLUSION_LEAD.sub("", sentences[0])
                 self.add_agreement(first, evidence, ctx)
                 self._prose(" ".join(sentences[1:]), evidence, ctx, prev_text, ln)
                 return
@@ -1311,7 +1311,7 @@ class _Reader:
                     frame.person = text.strip().lstrip("@")
                     frame.label = "action"
                     return
-                hm = re.match(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$", text)
+                hm = _OWNER_HEADER.match(text)
                 if hm and self._is_person(hm.group("owner"), strict=False):
                     frame.person = hm.group("owner").lstrip("@")
                     frame.label = "action"
@@ -1322,7 +1322,7 @@ class _Reader:
                                                  prefix=text, evidence=evidence, ctx=ctx)
                     return
                 if label == "action" and ctx.person and "," in text and not ln.bullet:
-                    for part in re.split(r",\s+|;\s+", text):
+                    for part in _LIST_SPLIT.split(text):
                         self._action_item_line(part, evidence, ctx)
                     return
                 self._action_item_line(text, evidence, ctx)
@@ -1339,7 +1339,7 @@ class _Reader:
     def _table_row(self, raw: str, ctx: _Ctx) -> None:
         """Markdown tables: a header row names the columns (owner, task, due, decision)."""
         cells = [_clean(c) for c in raw.strip().strip("|").split("|")][:12]
-        if all(re.fullmatch(r":?-{2,}:?", c.replace(" ", "")) for c in cells if c):
+        if all(_TABLE_RULE.fullmatch(c.replace(" ", "")) for c in cells if c):
             return  # the separator row
         kinds = [_column_kind(c) for c in cells]
         if sum(k is not None for k in kinds) >= 2 or (len(cells) == 1 and kinds[0] in ("task", "decision")):
@@ -1387,7 +1387,7 @@ class _Reader:
             if not rest:
                 frame.label = "action"
                 return
-            for part in re.split(r",\s+|;\s+", rest):
+            for part in _LIST_SPLIT.split(rest):
                 self._action_item_line(part, evidence, ctx)
             return
         if label in lx.AGREE_LABELS:
@@ -1408,9 +1408,9 @@ class _Reader:
             return
         if rest.endswith(":"):
             head = rest.rstrip(":").strip()
-            hm = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$", head)
+            hm = _OWNER_WILL_HEAD.match(head)
             if hm and self._is_person(hm.group("owner"), strict=False):
-                task = re.sub(r"\b(?:the following|as follows|these|following)\b", "", hm.group("task")).strip()
+                task = _FOLLOWING.sub("", hm.group("task")).strip()
                 if task:
                     frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
                                                  owner=hm.group("owner"), prefix=task,
@@ -1423,7 +1423,7 @@ class _Reader:
             frame.label = "action"
             return
         if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest) or \
-                re.match(r"^(?:as noted|see above|none|n/a)\b", rest, re.I):
+                _NOTHING_NEW.match(rest):
             if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest):
                 self.add_agreement(rest, evidence, ctx)
             return
@@ -1431,7 +1431,7 @@ class _Reader:
         if got:
             self.add_action(got[0], got[1], evidence, ctx)
             return
-        if re.search(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", rest, re.I):
+        if _STATE_NOW.search(rest):
             self.add_agreement(rest, evidence, ctx)
             return
         self._action_item_line(rest, evidence, ctx)
@@ -1441,7 +1441,7 @@ class _Reader:
         sentences = [x for x in _SENT_SPLIT.split(rest) if x.strip()] or [rest]
         first = sentences[0]
         # a report of past work is not a decision
-        pm = re.match(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b", first)
+        pm = _OWNER_PAST.match(first)
         if pm and self._is_person(pm.group("owner"), strict=True) and \
                 pm.group("verb") not in ("agreed", "decided"):
             return
@@ -1550,14 +1550,12 @@ class _Reader:
             elif len(_content_tokens(what)) >= 2:
                 self.add_agreement(what, evidence, ctx)
             return
-        om = re.match(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
-                      rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$", c)
+        om = _OWNER_AGREES.match(c)
         if om and self._is_person(om.group("owner"), strict=False):
             what = om.group("what").strip()
-            what = re.sub(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
-                          r"(?: of| to| that)?\s+", "", what)
-            tm = re.match(r"^to\s+(\S.*)$", what)
-            if tm and len(re.split(r"\s*(?:,|&|\band\b)\s*", om.group("owner"))) == 1:
+            what = _WITH_PROPOSAL.sub("", what)
+            tm = _TO_TASK.match(what)
+            if tm and len(_OWNER_LIST_SPLIT.split(om.group("owner"))) == 1:
                 self.add_action(om.group("owner"), tm.group(1), evidence, ctx)
             elif len(_content_tokens(what)) >= 3 and not what.endswith(":"):
                 self.add_agreement(what, evidence, ctx)
@@ -1598,6 +1596,11 @@ def _clause_ctx(base: _Ctx, clauses: list[str], clause: str) -> _Ctx:
     return base
 
 
+def _minimal(words: tuple[str, ...]) -> tuple[str, ...]:
+    """words without those that contain another one (testing "defer" also finds "deferred")."""
+    return tuple(w for w in dict.fromkeys(words) if not any(v != w and v in w for v in words))
+
+
 _FILLER_STARTS = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
 _CONDITIONAL_STARTS = ("if", "unless", "in case", "provided", "assuming", "should ")
 _ASK_WORDS = ("next step", "ask", "request", "action", "todo", "homework")
@@ -1616,8 +1619,8 @@ _DEFER_WORDS = ("punt", "defer", "tabl", "postpone", "revisit", "bump", "push", 
 # without an owner, agreement phrasings, deferrals (commitments and "I ..." are checked apart)
 # Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in to/will/shall/'ll/must/should and is
 # followed by whitespace; _SELF's other verbs end in one of these too, or are "can take".
-_PROSE_WORDS = ("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do", "todo") + \
-    _ASK_WORDS + _AGREE_WORDS + _DEFER_WORDS
+_PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
+                        _ASK_WORDS + _AGREE_WORDS + _DEFER_WORDS)
 _TO_SPACE = re.compile(r"to\s")
 
 
@@ -1653,3 +1656,40 @@ _NOTES_WORDS = re.compile(
 
 def _as_date(v: dt.date | dt.datetime) -> dt.date:
     return v.date() if isinstance(v, dt.datetime) else v
+
+
+# patterns the functions above use (compiled once, here, after every name they are built from)
+_LEADING_NUMBERS = re.compile(r"^(?:\d+ )+")
+_COL_OWNER = re.compile(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)")
+_COL_TASK = re.compile(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)")
+_COL_DUE = re.compile(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)")
+_COL_DECISION = re.compile(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)")
+_OFFSET_PARTS = re.compile(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?")
+_STATE_NOW = re.compile(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", re.I)
+_OWNER_PAST = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b")
+_OWNER_AGREES = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
+                           rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$")
+_TOMORROW = re.compile(r"\b(tomorrow)\b", re.I)
+_TWO_LONG_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_EXAMPLE_START = re.compile(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", re.I)
+_RELEASE_WORD = re.compile(r"\brelease|\bpublish", re.I)
+_CONDITION_WORD = re.compile(r"\b(?:if|unless|once|when)\b", re.I)
+_LIST_SPLIT = re.compile(r",\s+|;\s+")
+_OWNER_WILL_HEAD = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$")
+_NOTHING_NEW = re.compile(r"^(?:as noted|see above|none|n/a)\b", re.I)
+_WITH_PROPOSAL = re.compile(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
+                            r"(?: of| to| that)?\s+")
+_TO_TASK = re.compile(r"^to\s+(\S.*)$")
+_I_WORD = re.compile(r"^(?:I|i)\b")
+_I_NEED = re.compile(r"^I\s+(?:need|have|must|should)\b")
+_NAME_LIST_SPLIT = re.compile(r"[,;]|\band\b")
+_NAME_NOISE = re.compile(r"\([^)]*\)|@\S+|[-–—].*$")
+_RELEASE_START = re.compile(r"\brelease", re.I)
+_CONCLUSION_LEAD = re.compile(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
+                              r"\s+(?:was|were|is|are)\s+(?:that\s+)?", re.I)
+_OWNER_HEADER = re.compile(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$")
+_TABLE_RULE = re.compile(r":?-{2,}:?")
+_FOLLOWING = re.compile(r"\b(?:the following|as follows|these|following)\b")
+_OWNER_LIST_SPLIT = re.compile(r"\s*(?:,|&|\band\b)\s*")
+_LEAD_DOTS = re.compile(r"^\.{2,}\s*")
+_PERSONAL_START = re.compile(r"^(?:will|we|i)\b", re.I)
