@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from re import _constants as _C  # type: ignore[attr-defined]
@@ -1062,6 +1061,26 @@ class _Starts:
     punct: set[str] = field(default_factory=set)  # at any occurrence of this (not a letter or digit)
     special: str | None = None  # read from the text by a function of its own
     whole: bool = False  # no reading: run over the whole text
+    # what must come after whitespace when a word_is / inner_end word is followed by "\s+"
+    # (None: anything)
+    follow: dict[str, _Follow | None] = field(default_factory=dict)
+    follow_end: dict[str, _Follow | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Follow:
+    """The token after a start word and its whitespace: a word run (exactly / starting with),
+    a digit, or a mark."""
+
+    word_is: frozenset[str]
+    word_prefix: frozenset[str]
+    digit: bool
+    punct: frozenset[str]
+
+
+_MAX_FOLLOW_PUNCT = 8
+_FOLLOW_OK: dict[tuple[int, str], bool] = {}
+_NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")
 
 
 def _class_letters(items: list[tuple[object, object]]) -> bool:
@@ -1102,11 +1121,27 @@ def _class_kind(items: list[tuple[object, object]]) -> tuple[str, set[str]]:
     return ("digit" if digit else "punct"), chars
 
 
+def _no_letter_after(av: Any) -> bool:
+    """A negative look-ahead "(?![a-z])" (or "\\w", "[a-z0-9]"): the word run ends here."""
+    direction, sub = av
+    if direction != 1 or len(sub.data) != 1 or sub.data[0][0] is not _C.IN:
+        return False
+    covers = False
+    for op, x in sub.data[0][1]:
+        if op is _C.NEGATE:
+            return False
+        if op is _C.RANGE and x[0] <= ord("a") and x[1] >= ord("z"):
+            covers = True
+        if op is _C.CATEGORY and x is _C.CATEGORY_WORD:
+            covers = True
+    return covers
+
+
 _STOP = (None, None)  # the end of a repeated body: what follows is not read
 
 
 def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
-                 out: list[tuple[str, object, bool, bool]]) -> None:
+                 out: list[tuple[str, object, bool, bool, _Follow | None]]) -> None:
     """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word) in
     ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word boundary opened it."""
     if len(out) > _MAX_STARTS:
@@ -1121,7 +1156,7 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
                 if not lit:
                     at_b = True
                 else:
-                    out.append(("lit", lit, at_b, True))
+                    out.append(("lit", lit, at_b, True, None))
                     return
             elif lit:
                 break
@@ -1129,6 +1164,9 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
             continue
         if op in (_C.ASSERT, _C.ASSERT_NOT):
             if lit:
+                if op is _C.ASSERT_NOT and _no_letter_after(av):
+                    out.append(("lit", lit, at_b, True, None))
+                    return
                 break
             i += 1
             continue
@@ -1157,6 +1195,9 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
             lo, hi, sub = av  # type: ignore[misc]
             rest = list(items[i + 1:])
+            if lit and lo >= 1 and _is_space(sub):
+                out.append(("lit", lit, at_b, True, _follow_of(rest)))
+                return
             body = list(sub.data) + (rest if hi == 1 else [_STOP])
             _read_starts(body, lit, at_b, out)
             if lo == 0:
@@ -1164,9 +1205,9 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
             return
         if op is _C.IN:
             if lit:
-                out.append(("lit", lit, at_b, not _class_letters(av)))  # type: ignore[arg-type]
+                out.append(("lit", lit, at_b, not _class_letters(av), None))  # type: ignore[arg-type]
                 return
-            out.append(("class", av, at_b, False))
+            out.append(("class", av, at_b, False, None))
             return
         if op is _C.ANY or op is _C.NOT_LITERAL:
             if lit:
@@ -1175,7 +1216,7 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
         raise _Unreadable(f"op {op}")
     if not lit:
         raise _Unreadable("can match empty")
-    out.append(("lit", lit, at_b, False))
+    out.append(("lit", lit, at_b, False, None))
 
 
 def _starts_of(rule: _Rule) -> _Starts:
@@ -1186,12 +1227,12 @@ def _starts_of(rule: _Rule) -> _Starts:
         return st
     try:
         parsed = _sre_parse(rule.rx.pattern, rule.rx.flags)
-        out: list[tuple[str, object, bool, bool]] = []
+        out: list[tuple[str, object, bool, bool, _Follow | None]] = []
         _read_starts(list(parsed.data), "", False, out)
     except (_Unreadable, RecursionError, re.error, TypeError, ValueError, AttributeError):
         st.whole = True
         return st
-    for kind, what, at_b, whole_word in out:
+    for kind, what, at_b, whole_word, follow in out:
         if kind == "class":
             ck, chars = _class_kind(what)  # type: ignore[arg-type]
             if ck == "digit":
@@ -1215,7 +1256,91 @@ def _starts_of(rule: _Rule) -> _Starts:
                 (st.word_is if ends else st.word_prefix).add(lead)
             else:
                 (st.inner_end if ends else st.inner).add(lead)
+            if ends:
+                known = st.follow if at_b else st.follow_end
+                if lead != what:
+                    follow = None  # the start goes on past the word: no reading after it
+                known[lead] = follow if known.get(lead, follow) == follow else None
     return st
+
+
+def _is_space(sub: Any) -> bool:
+    """The body of a repeat is just "\\s"."""
+    return len(sub.data) == 1 and sub.data[0][0] is _C.IN and list(sub.data[0][1]) == [(_C.CATEGORY, _C.CATEGORY_SPACE)]
+
+
+def _follow_of(rest: list[tuple[object, object]]) -> _Follow | None:
+    """What the rest of a pattern can begin with, if it cannot begin with whitespace."""
+    out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+    try:
+        _read_starts(rest, "", False, out)
+    except (_Unreadable, RecursionError):
+        return None
+    word_is: set[str] = set()
+    word_prefix: set[str] = set()
+    punct: set[str] = set()
+    digit = False
+    for kind, what, _at_b, whole_word, _f in out:
+        if kind == "class":
+            ck, chars = _class_kind(what)  # type: ignore[arg-type]
+            if ck == "digit":
+                digit = True
+            elif ck == "punct":
+                punct.update(chars)
+            else:
+                return None
+            continue
+        assert isinstance(what, str)
+        head = what[0]
+        if head in "0123456789":
+            digit = True
+        elif head in _LETTERS:
+            letters = len(what) - len(what.lstrip("abcdefghijklmnopqrstuvwxyz"))
+            ends = letters < len(what) or whole_word
+            (word_is if ends else word_prefix).add(what[:letters])
+        elif head.isspace() or head.isdecimal() or len(what) > _MAX_FOLLOW_PUNCT or any(c.isspace() for c in what):
+            return None
+        else:
+            punct.add(what)
+    return _Follow(word_is=frozenset(word_is), word_prefix=frozenset(word_prefix), digit=digit,
+                   punct=frozenset(punct))
+
+
+def _follows(follow: _Follow, token: str) -> bool:
+    """Can a match go on with ``token`` (a word run, or up to 8 other characters) after the
+    whitespace?"""
+    key = (id(follow), token)
+    ok = _FOLLOW_OK.get(key)
+    if ok is None:
+        head = token[:1]
+        if not head:
+            ok = False
+        elif head in _LETTERS:
+            ok = token in follow.word_is or any(token.startswith(p) for p in follow.word_prefix)
+        elif head.isdecimal() and follow.digit:
+            ok = True
+        else:
+            ok = any(token.startswith(p) for p in follow.punct)
+        if len(_FOLLOW_OK) >= _WORD_HITS_MAX:
+            _FOLLOW_OK.clear()
+        _FOLLOW_OK[key] = ok
+    return ok
+
+
+def _next_tokens(low: str, w: str, at: list[int]) -> dict[str, list[int]]:
+    """The word run ``w`` at ``at``, grouped by the token after its whitespace ("" for none)."""
+    n = len(w)
+    groups: dict[str, list[int]] = {}
+    match = _NEXT_TOKEN.match
+    for i in at:
+        m = match(low, i + n)
+        key = m.group(1) if m is not None else ""
+        g = groups.get(key)
+        if g is None:
+            groups[key] = [i]
+        else:
+            g.append(i)
+    return groups
 
 
 def _sre_parse(pattern: str, flags: int) -> Any:
@@ -1224,17 +1349,24 @@ def _sre_parse(pattern: str, flags: int) -> Any:
     return _parser.parse(pattern, flags & ~re.UNICODE)
 
 
-def _iana_starts(low: str, words: list[tuple[int, str]], word_pos: list[int]) -> list[int]:
+def _iana_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
     """zone_iana begins at a word run followed by "/"."""
-    return [i for i, w in words if low.startswith("/", i + len(w))]
+    out = []
+    for k in _occurrences(low, "/"):
+        j = k
+        while j > 0 and low[j - 1] in _LETTERS:
+            j -= 1
+        if j < k:
+            out.append(j)
+    return out
 
 
-def _place_starts(low: str, words: list[tuple[int, str]], word_pos: list[int]) -> list[int]:
+def _place_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
     """zone_place is up to three words of [a-z.'] before whitespace and "time": every word run
     in that stretch."""
     out: list[int] = []
-    for k, (i, w) in enumerate(words):
-        if w != "time" or i == 0 or not low[i - 1].isspace():
+    for i in by_word.get("time", ()):
+        if i == 0 or not low[i - 1].isspace():
             continue
         j = i
         for _ in range(3):
@@ -1249,18 +1381,17 @@ def _place_starts(low: str, words: list[tuple[int, str]], word_pos: list[int]) -
             if back == word_end:
                 break
             j = back
-        lo = bisect_left(word_pos, j, 0, k)
-        out.extend(word_pos[lo:k])
+        out.extend(m.start() for m in _WORD_RUN.finditer(low, j, i))
     return out
 
 
 _PLACE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz.'")
-_SPECIAL_STARTS: dict[str, Callable[[str, list[tuple[int, str]], list[int]], list[int]]] = {
+_SPECIAL_STARTS: dict[str, Callable[[str, dict[str, list[int]]], list[int]]] = {
     "_zone_iana": _iana_starts,
     "_zone_place": _place_starts,
 }
 _RULE_STARTS: list[_Starts] = []
-_WORD_HITS: dict[str, tuple[tuple[int, int], ...]] = {}  # word run -> (rule, offset) starts
+_WORD_HITS: dict[str, tuple[tuple[int, int, _Follow | None], ...]] = {}  # word run -> starts
 _WORD_HITS_MAX = 50_000
 
 
@@ -1270,22 +1401,26 @@ def _rule_starts() -> list[_Starts]:
     return _RULE_STARTS
 
 
-def _word_hits(w: str) -> tuple[tuple[int, int], ...]:
-    """The (rule, offset in the word) pairs where a rule can begin in word run ``w``."""
-    hits: list[tuple[int, int]] = []
+def _word_hits(w: str) -> tuple[tuple[int, int, _Follow | None], ...]:
+    """The (rule, offset in the word, what must follow) starts a rule has in word run ``w``."""
+    hits: list[tuple[int, int, _Follow | None]] = []
     for r, st in enumerate(_rule_starts()):
-        offs: set[int] = set()
-        if w in st.word_is or any(w.startswith(p) for p in st.word_prefix):
-            offs.add(0)
+        offs: dict[int, list[_Follow | None]] = {}
+        if w in st.word_is:
+            offs.setdefault(0, []).append(st.follow.get(w))
+        if any(w.startswith(p) for p in st.word_prefix):
+            offs.setdefault(0, []).append(None)
         for p in st.inner_end:
             if w.endswith(p):
-                offs.add(len(w) - len(p))
+                offs.setdefault(len(w) - len(p), []).append(st.follow_end.get(p))
         for p in st.inner:
             k = w.find(p)
             while k >= 0:
-                offs.add(k)
+                offs.setdefault(k, []).append(None)
                 k = w.find(p, k + 1)
-        hits.extend((r, k) for k in sorted(offs))
+        for k in sorted(offs):
+            fs = offs[k]
+            hits.append((r, k, fs[0] if all(f is not None and f == fs[0] for f in fs) else None))
     if len(_WORD_HITS) >= _WORD_HITS_MAX:
         _WORD_HITS.clear()
     out = tuple(hits)
@@ -1313,31 +1448,46 @@ def _scan(text: str, low: str) -> list[_Atom]:
     found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
-    words = [(m.start(), m.group()) for m in _WORD_RUN.finditer(low)]
-    word_set = {w for _, w in words}
+    by_word: dict[str, list[int]] = {}
+    for m in _WORD_RUN.finditer(low):
+        w = m.group()
+        at = by_word.get(w)
+        if at is None:
+            by_word[w] = [m.start()]
+        else:
+            at.append(m.start())
+    word_set = set(by_word)
     active = [prio for prio in _candidates(has_digit, present, word_set)
               if _runs(_PATTERNS[prio], has_digit, present, word_set)]
     if not active:
         return []
     rule_starts = _rule_starts()
     starts: dict[int, list[int]] = {prio: [] for prio in active}
-    for i, w in words:
+    for w, at in by_word.items():
         hits = _WORD_HITS.get(w)
         if hits is None:
             hits = _word_hits(w)
-        for r, off in hits:
+        after: dict[str, list[int]] | None = None
+        for r, off, follow in hits:
             lst = starts.get(r)
-            if lst is not None:
-                lst.append(i + off)
+            if lst is None:
+                continue
+            if follow is None:
+                lst.extend(at if off == 0 else [k + off for k in at])
+                continue
+            if after is None:
+                after = _next_tokens(low, w, at)
+            for token, where in after.items():
+                if _follows(follow, token):
+                    lst.extend(where if off == 0 else [k + off for k in where])
     digits: list[int] | None = None
     punct: dict[str, list[int]] = {}
-    word_pos: list[int] | None = None
     for prio in active:
         st = rule_starts[prio]
         lst = starts[prio]
         if st.digit and has_digit:
             if digits is None:
-                digits = [k for m in _DIGIT_RUN.finditer(low) for k in range(m.start(), m.end())]
+                digits = [m.start() for m in _ANY_DIGIT.finditer(low)]
             lst.extend(digits)
         for p in st.punct:
             at = punct.get(p)
@@ -1345,15 +1495,13 @@ def _scan(text: str, low: str) -> list[_Atom]:
                 at = punct[p] = _occurrences(low, p)
             lst.extend(at)
         if st.special is not None:
-            if word_pos is None:
-                word_pos = [i for i, _ in words]
-            lst.extend(_SPECIAL_STARTS[st.special](low, words, word_pos))
+            lst.extend(_SPECIAL_STARTS[st.special](low, by_word))
     for prio in active:
         rule = _PATTERNS[prio]
         handler, not_after = rule.handler, rule.not_after
         if handler is _range and not found:
             continue
-        where = None if rule_starts[prio].whole else sorted(set(starts[prio]))
+        where = None if rule_starts[prio].whole else sorted(starts[prio])  # a repeated start is tried twice, harmlessly
         count = 0
         for m in _finds(rule, low, where):
             count += 1
