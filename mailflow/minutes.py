@@ -577,6 +577,26 @@ _VAGUE_REF = re.compile(
     r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b",
     re.I,
 )
+_VAGUE_START = re.compile(r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b", re.I)
+_VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\Z", re.I)
+
+
+def _vague_ref(text: str) -> bool:
+    """_VAGUE_REF.search(text), without trying every position: the first branch is anchored at
+    the end ("... this." / "... it"), so only the last few characters need a look."""
+    if _VAGUE_START.match(text):
+        return True
+    ends = (len(text), len(text) - 1) if text.endswith("\n") else (len(text),)  # where "$" matches
+    for end in ends:
+        head = text[:end]
+        if head.endswith((".", "!")):
+            head = head[:-1]
+        head = head.rstrip()  # the \s* before [.!]? (str.isspace, as re's \s)
+        if _VAGUE_TAIL.search(head, max(0, len(head) - 12)):
+            return True
+    return False
+
+
 _LEAD_FILLER = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
@@ -812,10 +832,10 @@ class _Reader:
                 return p.addr
         return None
 
-    def _with_context(self, text: str, ctx: _Ctx) -> str:
+    def _with_context(self, text: str, ctx: _Ctx, tokens: list[str] | None = None) -> str:
         """Short or pronoun-only items get their topic appended: "do the release (Release 2.1)"."""
-        solid = [t for t in _content_tokens(text) if t not in _TIME_WORDS]
-        if len(solid) >= 2 and not _VAGUE_REF.search(text):
+        solid = [t for t in (_content_tokens(text) if tokens is None else tokens) if t not in _TIME_WORDS]
+        if len(solid) >= 2 and not _vague_ref(text):
             return text
         parent = ctx.parent
         if not parent or parent == text or parent.endswith(":") or _HANDLE_ONLY.match(parent) or \
@@ -831,11 +851,14 @@ class _Reader:
 
     def add_agreement(self, text: str, evidence: str, ctx: _Ctx, *, whole: bool = False) -> None:
         text = _shorten(_tidy_task(_AGREED_LEAD.sub("", text.strip())), sentences=4 if whole else 2)
-        if len(_content_tokens(text)) < 1 or len(self.agreements) >= MAX_ITEMS:
+        tokens = _content_tokens(text)
+        if len(tokens) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
-        if lx.NOT_AGREEMENT.search(text):
+        # its unanchored branches need one of these words; without them only a match at 0 can hit
+        if (lx.NOT_AGREEMENT.search(text) if _has_any(_fold(text), ("no ", "not ", "did", "unable to", "disagree"))
+                else lx.NOT_AGREEMENT.match(text)):
             return
-        text = self._with_context(text, ctx)
+        text = self._with_context(text, ctx, tokens)
         if (text, evidence.strip()) in self._agreement_keys:
             return
         agreement = Agreement(text=text, evidence=_ev(evidence))
@@ -847,7 +870,8 @@ class _Reader:
         task = _tidy_task(task)
         if not task or len(self.actions) >= MAX_ITEMS:
             return
-        if not _content_tokens(task):
+        tokens = _content_tokens(task)
+        if not tokens:
             return
         main = _PARENS.sub(" ", task) if "(" in task else task
         low = _fold(main)
@@ -859,6 +883,7 @@ class _Reader:
             return
         if "http" in task:
             task = _short_urls(task)
+            tokens = None
         owner = _normalise_owner(owner) if owner else None
         due: dt.date | dt.datetime | None = resolve_due(due_text or task, today=self.today,
                                                         next_meeting=self.next_date)
@@ -866,7 +891,7 @@ class _Reader:
             due = self._with_clock(due, due_text or task)
         if due is None and ctx.release_due and _RELEASE_WORD.search(task + " " + ctx.topic):
             due = ctx.release_due
-        text = self._with_context(task, ctx)
+        text = self._with_context(task, ctx, tokens)
         if (text, owner) in self._action_keys:
             return
         self._action_keys.add((text, owner))
@@ -1452,7 +1477,7 @@ class _Reader:
             if got and got[0] is not None:
                 self.add_action(got[0], got[1], evidence, ctx)
                 assigned = True
-            elif not (assigned and _VAGUE_REF.search(sentence)):
+            elif not (assigned and _vague_ref(sentence)):
                 decided.append(sentence)
         if decided and len(decided) == len(sentences):
             self.add_agreement(rest, evidence, ctx)
@@ -1541,7 +1566,9 @@ class _Reader:
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
         if c.endswith("?") or _QUESTION_START.match(c) or ("/" in line and _POLL.search(line)):
             return
-        am = lx.AGREE_PROSE.match(c) or lx.AGREE_INNER.search(c)
+        low = _fold(c)  # each unanchored pattern below runs only when a word it needs is in c
+        am = lx.AGREE_PROSE.match(c) or \
+            (lx.AGREE_INNER.search(c) if _has_any(low, ("agreed", "decided", "resolved")) else None)
         if am:
             what = am.group("what").strip()
             got = self._assignment(what, ctx, strict=True)
@@ -1550,7 +1577,7 @@ class _Reader:
             elif len(_content_tokens(what)) >= 2:
                 self.add_agreement(what, evidence, ctx)
             return
-        om = _OWNER_AGREES.match(c)
+        om = _OWNER_AGREES.match(c) if "agree" in c else None
         if om and self._is_person(om.group("owner"), strict=False):
             what = om.group("what").strip()
             what = _WITH_PROPOSAL.sub("", what)
@@ -1560,11 +1587,11 @@ class _Reader:
             elif len(_content_tokens(what)) >= 3 and not what.endswith(":"):
                 self.add_agreement(what, evidence, ctx)
             return
-        cm = lx.CONSENSUS_PROSE.search(c)
+        cm = lx.CONSENSUS_PROSE.search(c) if "consensus" in low or "agreement" in low else None
         if cm and len(_content_tokens(cm.group("what"))) >= 2:
             self.add_agreement(cm.group("what"), evidence, ctx)
             return
-        if lx.UNANIMOUS.search(c):
+        if _has_any(low, _UNANIMOUS_WORDS) and lx.UNANIMOUS.search(c):
             text = line if len(_content_tokens(line)) <= 30 else c
             if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
@@ -1628,6 +1655,12 @@ def _prose_may_find(text: str) -> bool:
     """False when no clause of text can hold an item (_prose would find nothing): a cheap test."""
     return "?" in text or "!" in text or _TO_SPACE.search(text) is not None or \
         _has_any(_fold(text), _PROSE_WORDS) or lx.SHORT_YES.match(text) is not None
+
+
+# lx.UNANIMOUS cannot match without one of these
+_UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "in favo", "agree", "unanimous", "passed", "carried",
+                    "approved", "accepted", "adopted", "ratified", "rejected", "declined", "postponed",
+                    "deferred", "tabled", "punted", "parked", "agenda", "motion", "vote")
 
 
 def _lead_trim(s: str) -> str:
