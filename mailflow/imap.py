@@ -91,6 +91,11 @@ class Mailbox:
             self._client = client
             client.normalise_times = False
             if s.security == "starttls":
+                if not client.has_capability("STARTTLS"):
+                    self._discard()
+                    raise ConfigError(
+                        f"imap.security: {self.where} does not offer STARTTLS; use 'tls' or 'plain'"
+                    )
                 client.starttls(tls_context(s.ca_file))
         try:
             secret = s.secret()  # ConfigError if the secret cannot be had: not a transport problem

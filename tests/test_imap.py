@@ -54,6 +54,45 @@ def test_tls_without_the_ca_is_a_config_error(dovecot: servers.Dovecot, mail_use
         Mailbox(s).connect()
 
 
+def test_starttls_on_the_tls_port_fails_clearly(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
+    # speaking plain text to a TLS port: the server never greets in a way imapclient accepts
+    s = settings(dovecot, mail_user, security="starttls", port=dovecot.tls_port, timeout=1.0)
+    with pytest.raises(TemporaryFailure):
+        Mailbox(s).connect()
+
+
+def test_starttls_not_offered_is_a_config_error(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
+    """A bare-bones IMAP server on loopback that offers no STARTTLS (Dovecot always does)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(5)
+            conn.sendall(b"* OK IMAP4rev1 ready\r\n")
+            f = conn.makefile("rb")
+            for _ in range(5):
+                line = f.readline()
+                if not line:
+                    return
+                tag = line.split()[0]
+                if b"CAPABILITY" in line.upper():
+                    conn.sendall(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                else:
+                    conn.sendall(tag + b" BAD no\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        s = settings(dovecot, mail_user, security="starttls", port=listener.getsockname()[1])
+        with pytest.raises(ConfigError, match="imap.security: .* does not offer STARTTLS"):
+            Mailbox(s).connect()
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+
+
 def test_wrong_password_says_who_where_and_why(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
     s = settings(dovecot, mail_user, password="nope")
     with pytest.raises(AuthFailure) as exc:
