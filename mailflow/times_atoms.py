@@ -1065,6 +1065,45 @@ class _Starts:
     # (None: anything)
     follow: dict[str, _Follow | None] = field(default_factory=dict)
     follow_end: dict[str, _Follow | None] = field(default_factory=dict)
+    # what the second character of a match can be (read when it starts at a digit; None: anything)
+    second: _Second | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Second:
+    chars: frozenset[str]
+    classes: tuple[tuple[tuple[Any, Any], ...], ...]
+
+    def allows(self, ch: str) -> bool:
+        return ch in self.chars or any(_in_class(ch, c) for c in self.classes)
+
+
+def _in_class(ch: str, items: tuple[tuple[Any, Any], ...]) -> bool:
+    """Is ``ch`` in a parsed character class (an unknown part says yes)?"""
+    negate = hit = False
+    for op, av in items:
+        if op is _C.NEGATE:
+            negate = True
+        elif op is _C.LITERAL:
+            hit = hit or ch == chr(av)
+        elif op is _C.RANGE:
+            hit = hit or av[0] <= ord(ch) <= av[1]
+        elif op is _C.CATEGORY and av in _CATEGORY_TESTS:
+            hit = hit or _CATEGORY_TESTS[av](ch)
+        else:
+            return True
+    return hit != negate
+
+
+_CATEGORY_TESTS: dict[Any, Callable[[str], bool]] = {
+    _C.CATEGORY_DIGIT: str.isdecimal,
+    _C.CATEGORY_NOT_DIGIT: lambda c: not c.isdecimal(),
+    _C.CATEGORY_SPACE: str.isspace,
+    _C.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
+    _C.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
+    _C.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
+}
+_SECOND_OK: dict[tuple[int, str], bool] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -1121,6 +1160,48 @@ def _class_kind(items: list[tuple[object, object]]) -> tuple[str, set[str]]:
     return ("digit" if digit else "punct"), chars
 
 
+def _letter_can_follow(items: list[Any]) -> bool:
+    """Can a letter a-z come right after a letter, where ``items`` begin (unknown: yes)?"""
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        if op is None:
+            return True
+        if op is _C.AT:
+            if av is _C.AT_BOUNDARY:
+                return False
+            i += 1
+            continue
+        if op is _C.ASSERT_NOT and _no_letter_after(av):
+            return False
+        if op in (_C.ASSERT, _C.ASSERT_NOT):
+            i += 1
+            continue
+        if op is _C.LITERAL:
+            return chr(av) in _LETTERS
+        if op is _C.IN:
+            return _class_letters(av)
+        if op is _C.SUBPATTERN:
+            items = list(av[3].data) + list(items[i + 1:])
+            i = 0
+            continue
+        if op is _C.ATOMIC_GROUP:
+            items = list(av.data) + list(items[i + 1:])
+            i = 0
+            continue
+        if op is _C.BRANCH:
+            rest = list(items[i + 1:])
+            return any(_letter_can_follow(list(alt.data) + rest) for alt in av[1])
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            rest = list(items[i + 1:])
+            if _letter_can_follow(list(sub.data) + (rest if hi == 1 else [_STOP])):
+                return True
+            return lo == 0 and _letter_can_follow(rest)
+        return True
+    return True
+
+
 def _no_letter_after(av: Any) -> bool:
     """A negative look-ahead "(?![a-z])" (or "\\w", "[a-z0-9]"): the word run ends here."""
     direction, sub = av
@@ -1141,7 +1222,7 @@ _STOP = (None, None)  # the end of a repeated body: what follows is not read
 
 
 def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
-                 out: list[tuple[str, object, bool, bool, _Follow | None]]) -> None:
+                 out: list[tuple[str, object, bool, bool, _Follow | None]], *, follows: bool = True) -> None:
     """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word) in
     ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word boundary opened it."""
     if len(out) > _MAX_STARTS:
@@ -1164,10 +1245,8 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
             continue
         if op in (_C.ASSERT, _C.ASSERT_NOT):
             if lit:
-                if op is _C.ASSERT_NOT and _no_letter_after(av):
-                    out.append(("lit", lit, at_b, True, None))
-                    return
-                break
+                out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
+                return
             i += 1
             continue
         if op is _C.LITERAL:
@@ -1190,18 +1269,22 @@ def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
         if op is _C.BRANCH:
             rest = list(items[i + 1:])
             for alt in av[1]:  # type: ignore[index]
-                _read_starts(list(alt.data) + rest, lit, at_b, out)
+                _read_starts(list(alt.data) + rest, lit, at_b, out, follows=follows)
             return
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
             lo, hi, sub = av  # type: ignore[misc]
             rest = list(items[i + 1:])
             if lit and lo >= 1 and _is_space(sub):
-                out.append(("lit", lit, at_b, True, _follow_of(rest)))
+                out.append(("lit", lit, at_b, True, _follow_of(rest) if follows else None))
+                return
+            if lit and lo == 0:
+                # not read further (enough to find it), but is it a whole word?
+                out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
                 return
             body = list(sub.data) + (rest if hi == 1 else [_STOP])
-            _read_starts(body, lit, at_b, out)
+            _read_starts(body, lit, at_b, out, follows=follows)
             if lo == 0:
-                _read_starts(rest, lit, at_b, out)
+                _read_starts(rest, lit, at_b, out, follows=follows)
             return
         if op is _C.IN:
             if lit:
@@ -1232,6 +1315,7 @@ def _starts_of(rule: _Rule) -> _Starts:
     except (_Unreadable, RecursionError, re.error, TypeError, ValueError, AttributeError):
         st.whole = True
         return st
+    st.second = _second_of(list(parsed.data))
     for kind, what, at_b, whole_word, follow in out:
         if kind == "class":
             ck, chars = _class_kind(what)  # type: ignore[arg-type]
@@ -1260,8 +1344,73 @@ def _starts_of(rule: _Rule) -> _Starts:
                 known = st.follow if at_b else st.follow_end
                 if lead != what:
                     follow = None  # the start goes on past the word: no reading after it
-                known[lead] = follow if known.get(lead, follow) == follow else None
+                known[lead] = _either(known[lead], follow) if lead in known else follow
     return st
+
+
+def _either(a: _Follow | None, b: _Follow | None) -> _Follow | None:
+    """What may follow on either path (None: anything)."""
+    if a is None or b is None:
+        return None
+    return _Follow(word_is=a.word_is | b.word_is, word_prefix=a.word_prefix | b.word_prefix,
+                   digit=a.digit or b.digit, punct=a.punct | b.punct)
+
+
+def _after_first(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+    """What is left of ``items`` once their first character is read, every way."""
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        if op is None:
+            raise _Unreadable("the end of a repeat")
+        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            i += 1
+            continue
+        if op in (_C.LITERAL, _C.IN, _C.ANY, _C.NOT_LITERAL):
+            return [list(items[i + 1:])]
+        if op is _C.SUBPATTERN:
+            items = list(av[3].data) + list(items[i + 1:])
+            i = 0
+            continue
+        if op is _C.ATOMIC_GROUP:
+            items = list(av.data) + list(items[i + 1:])
+            i = 0
+            continue
+        if op is _C.BRANCH:
+            rest = list(items[i + 1:])
+            return [c for alt in av[1] for c in _after_first(list(alt.data) + rest)]
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            rest = list(items[i + 1:])
+            out: list[list[tuple[Any, Any]]] = []
+            if len(sub.data) == 1 and sub.data[0][0] in (_C.LITERAL, _C.IN):
+                left = hi if hi is _C.MAXREPEAT else hi - 1
+                out.append(([(op, (max(lo - 1, 0), left, sub))] if left else []) + rest)
+            else:
+                out.extend(_after_first(list(sub.data) + (rest if hi == 1 else [_STOP])))
+            if lo == 0:
+                out.extend(_after_first(rest))
+            return out
+        raise _Unreadable(f"op {op}")
+    raise _Unreadable("can match empty")
+
+
+def _second_of(items: list[tuple[Any, Any]]) -> _Second | None:
+    """What the second character of a match can be (None: it can be anything, or be missing)."""
+    chars: set[str] = set()
+    classes: list[tuple[tuple[Any, Any], ...]] = []
+    try:
+        for cont in _after_first(items):
+            out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+            _read_starts(cont, "", False, out, follows=False)
+            for kind, what, _b, _w, _f in out:
+                if kind == "class":
+                    classes.append(tuple(what))  # type: ignore[arg-type]
+                else:
+                    chars.add(str(what)[0])
+    except (_Unreadable, RecursionError):
+        return None
+    return _Second(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
 
 
 def _is_space(sub: Any) -> bool:
@@ -1273,7 +1422,7 @@ def _follow_of(rest: list[tuple[object, object]]) -> _Follow | None:
     """What the rest of a pattern can begin with, if it cannot begin with whitespace."""
     out: list[tuple[str, object, bool, bool, _Follow | None]] = []
     try:
-        _read_starts(rest, "", False, out)
+        _read_starts(rest, "", False, out, follows=False)
     except (_Unreadable, RecursionError):
         return None
     word_is: set[str] = set()
@@ -1401,26 +1550,63 @@ def _rule_starts() -> list[_Starts]:
     return _RULE_STARTS
 
 
+@dataclass(frozen=True, slots=True)
+class _WordIndex:
+    """The rules' start words, by word: how a word run is looked up."""
+
+    word_is: dict[str, tuple[tuple[int, _Follow | None], ...]]
+    prefix: dict[str, tuple[int, ...]]
+    prefix_len: int
+    inner_end: dict[str, tuple[tuple[int, _Follow | None], ...]]
+    end_len: int
+    inner: tuple[tuple[int, str], ...]
+
+
+_WORD_INDEX: list[_WordIndex] = []
+
+
+def _word_index() -> _WordIndex:
+    if not _WORD_INDEX:
+        word_is: dict[str, list[tuple[int, _Follow | None]]] = {}
+        prefix: dict[str, list[int]] = {}
+        inner_end: dict[str, list[tuple[int, _Follow | None]]] = {}
+        inner: list[tuple[int, str]] = []
+        for r, st in enumerate(_rule_starts()):
+            for w in st.word_is:
+                word_is.setdefault(w, []).append((r, st.follow.get(w)))
+            for w in st.word_prefix:
+                prefix.setdefault(w, []).append(r)
+            for w in st.inner_end:
+                inner_end.setdefault(w, []).append((r, st.follow_end.get(w)))
+            inner.extend((r, w) for w in st.inner)
+        _WORD_INDEX.append(_WordIndex(
+            word_is={k: tuple(v) for k, v in word_is.items()},
+            prefix={k: tuple(v) for k, v in prefix.items()}, prefix_len=max(map(len, prefix), default=0),
+            inner_end={k: tuple(v) for k, v in inner_end.items()}, end_len=max(map(len, inner_end), default=0),
+            inner=tuple(inner)))
+    return _WORD_INDEX[0]
+
+
 def _word_hits(w: str) -> tuple[tuple[int, int, _Follow | None], ...]:
-    """The (rule, offset in the word, what must follow) starts a rule has in word run ``w``."""
-    hits: list[tuple[int, int, _Follow | None]] = []
-    for r, st in enumerate(_rule_starts()):
-        offs: dict[int, list[_Follow | None]] = {}
-        if w in st.word_is:
-            offs.setdefault(0, []).append(st.follow.get(w))
-        if any(w.startswith(p) for p in st.word_prefix):
-            offs.setdefault(0, []).append(None)
-        for p in st.inner_end:
-            if w.endswith(p):
-                offs.setdefault(len(w) - len(p), []).append(st.follow_end.get(p))
-        for p in st.inner:
-            k = w.find(p)
-            while k >= 0:
-                offs.setdefault(k, []).append(None)
-                k = w.find(p, k + 1)
-        for k in sorted(offs):
-            fs = offs[k]
-            hits.append((r, k, fs[0] if all(f is not None and f == fs[0] for f in fs) else None))
+    """The (rule, offset in the word, what must follow) starts the rules have in word run ``w``."""
+    index = _word_index()
+    offs: dict[tuple[int, int], list[_Follow | None]] = {}
+    for r, follow in index.word_is.get(w, ()):
+        offs.setdefault((r, 0), []).append(follow)
+    for k in range(1, min(len(w), index.prefix_len) + 1):
+        for r in index.prefix.get(w[:k], ()):
+            offs.setdefault((r, 0), []).append(None)
+    for k in range(max(0, len(w) - index.end_len), len(w)):
+        for r, follow in index.inner_end.get(w[k:], ()):
+            offs.setdefault((r, k), []).append(follow)
+    for r, p in index.inner:
+        k = w.find(p)
+        while k >= 0:
+            offs.setdefault((r, k), []).append(None)
+            k = w.find(p, k + 1)
+    hits = []
+    for (r, k), fs in sorted(offs.items()):
+        hits.append((r, k, fs[0] if all(f is not None and f == fs[0] for f in fs) else None))
     if len(_WORD_HITS) >= _WORD_HITS_MAX:
         _WORD_HITS.clear()
     out = tuple(hits)
@@ -1445,9 +1631,20 @@ def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match
 
 
 def _scan(text: str, low: str) -> list[_Atom]:
-    found: list[tuple[int, int, int, _Atom]] = []
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
+    by_word = _word_runs(low)
+    word_set = set(by_word)
+    active = [prio for prio in _candidates(has_digit, present, word_set)
+              if _runs(_PATTERNS[prio], has_digit, present, word_set)]
+    if not active:
+        return []
+    starts = _where_to_try(low, active, by_word, has_digit)
+    return _keep_longest(_atoms(text, low, active, starts))
+
+
+def _word_runs(low: str) -> dict[str, list[int]]:
+    """Every [a-z]+ run of the text -> where it occurs."""
     by_word: dict[str, list[int]] = {}
     for m in _WORD_RUN.finditer(low):
         w = m.group()
@@ -1456,11 +1653,12 @@ def _scan(text: str, low: str) -> list[_Atom]:
             by_word[w] = [m.start()]
         else:
             at.append(m.start())
-    word_set = set(by_word)
-    active = [prio for prio in _candidates(has_digit, present, word_set)
-              if _runs(_PATTERNS[prio], has_digit, present, word_set)]
-    if not active:
-        return []
+    return by_word
+
+
+def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
+                  has_digit: bool) -> dict[int, list[int]]:
+    """For each active rule, the positions (ascending) where a match can begin."""
     rule_starts = _rule_starts()
     starts: dict[int, list[int]] = {prio: [] for prio in active}
     for w, at in by_word.items():
@@ -1480,15 +1678,18 @@ def _scan(text: str, low: str) -> list[_Atom]:
             for token, where in after.items():
                 if _follows(follow, token):
                     lst.extend(where if off == 0 else [k + off for k in where])
-    digits: list[int] | None = None
+    digits: dict[str, list[int]] | None = None  # by the character after
     punct: dict[str, list[int]] = {}
     for prio in active:
         st = rule_starts[prio]
         lst = starts[prio]
         if st.digit and has_digit:
             if digits is None:
-                digits = [m.start() for m in _ANY_DIGIT.finditer(low)]
-            lst.extend(digits)
+                digits = _digits(low)
+            second = st.second
+            for ch, where in digits.items():
+                if second is None or _second_allows(prio, second, ch):
+                    lst.extend(where)
         for p in st.punct:
             at = punct.get(p)
             if at is None:
@@ -1496,14 +1697,21 @@ def _scan(text: str, low: str) -> list[_Atom]:
             lst.extend(at)
         if st.special is not None:
             lst.extend(_SPECIAL_STARTS[st.special](low, by_word))
+        lst.sort()  # a start found twice is tried twice, harmlessly
+    return starts
+
+
+def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]]) -> list[tuple[int, int, int, _Atom]]:
+    """Every rule's atoms, in the order of running each pattern over the whole text."""
+    found: list[tuple[int, int, int, _Atom]] = []
+    rule_starts = _rule_starts()
     for prio in active:
         rule = _PATTERNS[prio]
         handler, not_after = rule.handler, rule.not_after
         if handler is _range and not found:
             continue
-        where = None if rule_starts[prio].whole else sorted(starts[prio])  # a repeated start is tried twice, harmlessly
         count = 0
-        for m in _finds(rule, low, where):
+        for m in _finds(rule, low, None if rule_starts[prio].whole else starts[prio]):
             count += 1
             if count > 5000:
                 break
@@ -1517,7 +1725,32 @@ def _scan(text: str, low: str) -> list[_Atom]:
                 atom = None
             if atom is not None and atom.end > atom.start:
                 found.append((atom.start, -(atom.end - atom.start), prio, atom))
-    return _keep_longest(found)
+    return found
+
+
+def _digits(low: str) -> dict[str, list[int]]:
+    """Where the digits are, by the character after each ("" at the end)."""
+    out: dict[str, list[int]] = {}
+    for m in _ANY_DIGIT.finditer(low):
+        k = m.start()
+        ch = low[k + 1: k + 2]
+        g = out.get(ch)
+        if g is None:
+            out[ch] = [k]
+        else:
+            g.append(k)
+    return out
+
+
+def _second_allows(prio: int, second: _Second, ch: str) -> bool:
+    key = (prio, ch)
+    ok = _SECOND_OK.get(key)
+    if ok is None:
+        ok = bool(ch) and second.allows(ch)
+        if len(_SECOND_OK) >= _WORD_HITS_MAX:
+            _SECOND_OK.clear()
+        _SECOND_OK[key] = ok
+    return ok
 
 
 def _runs(rule: _Rule, has_digit: bool, present: set[str], words: set[str]) -> bool:
