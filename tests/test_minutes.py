@@ -481,3 +481,55 @@ def test_chat_log_lines_read_like_scribe_minutes() -> None:
         ("hal", "draft the feedback"),
     ]
     assert [a.text for a in m.agreements] == ["punt for two weeks"]
+
+
+# --- the cheap pre-checks (word gates) must never change what is found ------------------------
+
+_GATE_WORDS = (
+    # owners, commitments and requests
+    "Maria will", "Niko to", "@bob", "we should", "I'll", "I can take", "My plan is to", "please",
+    "todo:", "next step is to", "the ask is to", "volunteers to", "Will", "WİLL", "ſhould",
+    "send the draft", "review the release", "update the docs", "fix it",
+    # agreements, deferrals, votes
+    "we agreed to", "agreed", "decided", "we decıded to", "resolved:", "consensus was", "+1 from all",
+    "no objections", "no objectıons", "all in favor", "unanimously", "unanımously", "approved",
+    "the motion carried", "vote passed", "removed it from the agenda", "punted", "tabled",
+    "defer", "revisit next week", "let it sit", "continue the discussion", "SGTM", "yes",
+    # hedges, conditions, negations
+    "maybe", "if needed", "unless", "when we have time", "see whether", "unable to", "not agreed",
+    "did not agree", "disagree", "this", "it", "the proposal",
+    # dates and times
+    "by Friday", "next Tuesday", "tomorrow", "eod", "end of month", "end of Q3", "by the 15th",
+    "12/3", "2026-03-20", "at 3pm", "at noon CET", "by the next meeting",
+    # links and punctuation
+    "https://github.com/o/r/pull/4", "(details)", ".", ",", ";", ":", "?", "!", " - ", "and", "so",
+)
+_GATE_PREFIXES = ("", "", "- ", "* [ ] ", "## ", "Action: ", "Resolution: ", "Maria: ", "Next meeting: ")
+
+
+@st.composite
+def _gate_notes(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        words = draw(st.lists(st.sampled_from(_GATE_WORDS), min_size=1, max_size=6))
+        lines.append(draw(st.sampled_from(_GATE_PREFIXES)) + " ".join(words))
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_gate_notes())
+def test_word_gates_change_nothing(text: str) -> None:
+    fast = _mins(text)
+    with pytest.MonkeyPatch.context() as mp:  # every gate open: each pattern runs on every line
+        mp.setattr(minutes_module, "_has_any", lambda low, words: True)
+        mp.setattr(minutes_module, "_prose_may_find", lambda text: True)
+        slow = _mins(text)
+    assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(("this", "that", "it", "them", "the pr", "the proposal", "bit", "The",
+                                 "issue", " ", "  ", ".", "!", "\n", "\t", "x")), max_size=8))
+def test_vague_reference_test_matches_its_pattern(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert minutes_module._vague_ref(text) == bool(minutes_module._VAGUE_REF.search(text))
