@@ -31,6 +31,12 @@ _STATED = (
     re.compile(r"\b(?:I['’]?m|I am|[Ww]e['’]?re|[Ww]e are)\s+(?:currently\s+|now\s+)?on\s+([A-Za-z]+(?:\s[A-Za-z]+){0,3}\s+[Tt]ime)\b"),
 )
 
+# every _STATED pattern needs one of these words
+_TRIGGER = re.compile(
+    r"\b(?:I['’]?m|I am|we['’]?re|we are|here in|based in|located in|office in|writing from|my)\b",
+    re.I,
+)
+
 
 def _zone_from_words(words: str) -> str | None:
     """A place, IANA name, abbreviation or UTC offset -> zone."""
@@ -63,7 +69,12 @@ def stated_zone(text: str | None) -> str | None:
     """The zone an author says they are in, from their own words."""
     if not text:
         return None
-    sample = text[:20_000]
+    # only lines that hold a trigger word can match; the patterns run on those alone
+    all_lines = text[:20_000].splitlines()
+    keep = sorted({j for i, ln in enumerate(all_lines) if _TRIGGER.search(ln) for j in (i, i + 1)})
+    if not keep:
+        return None
+    sample = "\n".join(all_lines[j] for j in keep if j < len(all_lines))
     for rx in _STATED:
         for m in rx.finditer(sample):
             z = _zone_from_words(m.group(1))
