@@ -567,6 +567,7 @@ _ASK = re.compile(
     re.I,
 )
 _DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_DANGLING_TAIL = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
 _TIME_WORDS = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
     "thursday friday saturday sunday morning afternoon evening".split()
@@ -584,15 +585,19 @@ _VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|t
 def _vague_ref(text: str) -> bool:
     """_VAGUE_REF.search(text), without trying every position: the first branch is anchored at
     the end ("... this." / "... it"), so only the last few characters need a look."""
-    if _VAGUE_START.match(text):
-        return True
+    return bool(_VAGUE_START.match(text)) or _ends_with(_VAGUE_TAIL, 12, ".!", text)
+
+
+def _ends_with(words: re.Pattern[str], longest: int, marks: str, text: str) -> bool:
+    """Does text end in r"\b(?:words)\s*[marks]?$"? words is compiled as r"\b(?:...)\Z" and its
+    longest alternative has `longest` characters; only the end of text is searched."""
     ends = (len(text), len(text) - 1) if text.endswith("\n") else (len(text),)  # where "$" matches
     for end in ends:
         head = text[:end]
-        if head.endswith((".", "!")):
+        if head[-1:] in marks and head:
             head = head[:-1]
-        head = head.rstrip()  # the \s* before [.!]? (str.isspace, as re's \s)
-        if _VAGUE_TAIL.search(head, max(0, len(head) - 12)):
+        head = head.rstrip()  # the \s* before the mark (str.isspace, as re's \s)
+        if words.search(head, max(0, len(head) - longest)):
             return True
     return False
 
@@ -615,7 +620,8 @@ _STOP = frozenset(
 
 
 def _normalise_owner(owner: str) -> str | None:
-    parts = [p.strip().lstrip("@").strip() for p in _OWNER_SPLIT.split(owner)]
+    several = "and" in owner or any(c in owner for c in ",&/+")  # else _OWNER_SPLIT finds no separator
+    parts = [p.strip().lstrip("@").strip() for p in (_OWNER_SPLIT.split(owner) if several else (owner,))]
     parts = [p for p in parts if p]
     if not parts:
         return None
@@ -1523,7 +1529,7 @@ class _Reader:
                 owner, task = got
                 if owner is None and (ctx.person or ctx.label_owner):
                     owner = ctx.person or ctx.label_owner
-                if frame is not None and (_DANGLING.search(task) or task.endswith(":")) \
+                if frame is not None and (_ends_with(_DANGLING_TAIL, 13, ":", task) or task.endswith(":")) \
                         and clause is clauses[-1]:
                     frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
                                                  owner=owner, prefix=task, evidence=evidence,
