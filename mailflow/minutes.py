@@ -589,8 +589,9 @@ def _vague_ref(text: str) -> bool:
 
 
 def _ends_with(words: re.Pattern[str], longest: int, marks: str, text: str) -> bool:
-    """Does text end in r"\b(?:words)\s*[marks]?$"? words is compiled as r"\b(?:...)\Z" and its
-    longest alternative has `longest` characters; only the end of text is searched."""
+    """Does text end in one of `words`, then spaces, then at most one of `marks` (like a pattern
+    ending in ``\\s*[marks]?$``)? `words` is compiled as ``\\b(?:...)\\Z``; its longest alternative
+    has `longest` characters, so only the end of text is searched."""
     ends = (len(text), len(text) - 1) if text.endswith("\n") else (len(text),)  # where "$" matches
     for end in ends:
         head = text[:end]
