@@ -1070,12 +1070,31 @@ class _Starts:
 
 
 @dataclass(frozen=True, slots=True)
-class _Second:
+class _Chars:
+    """A set of characters: some listed, some in parsed character classes."""
+
     chars: frozenset[str]
     classes: tuple[tuple[tuple[Any, Any], ...], ...]
 
-    def allows(self, ch: str) -> bool:
+    def has(self, ch: str) -> bool:
         return ch in self.chars or any(_in_class(ch, c) for c in self.classes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Second:
+    """The second and third characters a match that begins at a digit can have, by path
+    (a third of None: anything, or nothing)."""
+
+    paths: tuple[tuple[_Chars, _Chars | None], ...]
+
+    def allows(self, two: str) -> bool:
+        """``two``: the (up to) two characters after the digit."""
+        if not two:
+            return False
+        for second, third in self.paths:
+            if second.has(two[0]) and (third is None or (len(two) > 1 and third.has(two[1]))):
+                return True
+        return False
 
 
 def _in_class(ch: str, items: tuple[tuple[Any, Any], ...]) -> bool:
@@ -1103,7 +1122,6 @@ _CATEGORY_TESTS: dict[Any, Callable[[str], bool]] = {
     _C.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
     _C.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
 }
-_SECOND_OK: dict[tuple[int, str], bool] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -1118,7 +1136,6 @@ class _Follow:
 
 
 _MAX_FOLLOW_PUNCT = 8
-_FOLLOW_OK: dict[tuple[int, str], bool] = {}
 _NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")
 
 
@@ -1395,22 +1412,35 @@ def _after_first(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
     raise _Unreadable("can match empty")
 
 
+def _first_chars(items: list[tuple[Any, Any]]) -> _Chars:
+    """The characters a match of ``items`` can begin with (raises if it can be empty)."""
+    out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+    _read_starts(items, "", False, out, follows=False)
+    chars = {str(what)[0] for kind, what, _b, _w, _f in out if kind != "class"}
+    classes = [tuple(what) for kind, what, _b, _w, _f in out if kind == "class"]  # type: ignore[call-overload]
+    return _Chars(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
+
+
+def _either_chars(sets: list[_Chars]) -> _Chars:
+    return _Chars(chars=frozenset().union(*(c.chars for c in sets)),
+                  classes=tuple(dict.fromkeys(x for c in sets for x in c.classes)))
+
+
 def _second_of(items: list[tuple[Any, Any]]) -> _Second | None:
-    """What the second character of a match can be (None: it can be anything, or be missing)."""
-    chars: set[str] = set()
-    classes: list[tuple[tuple[Any, Any], ...]] = []
+    """What the second and third characters of a match can be (None: anything)."""
+    paths: list[tuple[_Chars, _Chars | None]] = []
     try:
         for cont in _after_first(items):
-            out: list[tuple[str, object, bool, bool, _Follow | None]] = []
-            _read_starts(cont, "", False, out, follows=False)
-            for kind, what, _b, _w, _f in out:
-                if kind == "class":
-                    classes.append(tuple(what))  # type: ignore[arg-type]
-                else:
-                    chars.add(str(what)[0])
+            second = _first_chars(cont)
+            third: _Chars | None
+            try:
+                third = _either_chars([_first_chars(c) for c in _after_first(cont)])
+            except (_Unreadable, RecursionError):
+                third = None
+            paths.append((second, third))
     except (_Unreadable, RecursionError):
         return None
-    return _Second(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
+    return _Second(paths=tuple(dict.fromkeys(paths)))
 
 
 def _is_space(sub: Any) -> bool:
@@ -1458,22 +1488,14 @@ def _follow_of(rest: list[tuple[object, object]]) -> _Follow | None:
 def _follows(follow: _Follow, token: str) -> bool:
     """Can a match go on with ``token`` (a word run, or up to 8 other characters) after the
     whitespace?"""
-    key = (id(follow), token)
-    ok = _FOLLOW_OK.get(key)
-    if ok is None:
-        head = token[:1]
-        if not head:
-            ok = False
-        elif head in _LETTERS:
-            ok = token in follow.word_is or any(token.startswith(p) for p in follow.word_prefix)
-        elif head.isdecimal() and follow.digit:
-            ok = True
-        else:
-            ok = any(token.startswith(p) for p in follow.punct)
-        if len(_FOLLOW_OK) >= _WORD_HITS_MAX:
-            _FOLLOW_OK.clear()
-        _FOLLOW_OK[key] = ok
-    return ok
+    head = token[:1]
+    if not head:
+        return False
+    if head in _LETTERS:
+        return token in follow.word_is or any(token.startswith(p) for p in follow.word_prefix)
+    if head.isdecimal() and follow.digit:
+        return True
+    return any(token.startswith(p) for p in follow.punct)
 
 
 def _next_tokens(low: str, w: str, at: list[int]) -> dict[str, list[int]]:
@@ -1540,7 +1562,11 @@ _SPECIAL_STARTS: dict[str, Callable[[str, dict[str, list[int]]], list[int]]] = {
     "_zone_place": _place_starts,
 }
 _RULE_STARTS: list[_Starts] = []
-_WORD_HITS: dict[str, tuple[tuple[int, int, _Follow | None], ...]] = {}  # word run -> starts
+# a word run -> the (rule, offset) starts in it: tried wherever it occurs / only when the token
+# after its whitespace can follow
+_Hits = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, _Follow], ...]]
+_NO_HITS: _Hits = ((), ())
+_WORD_HITS: dict[str, _Hits] = {}
 _WORD_HITS_MAX = 50_000
 
 
@@ -1587,7 +1613,7 @@ def _word_index() -> _WordIndex:
     return _WORD_INDEX[0]
 
 
-def _word_hits(w: str) -> tuple[tuple[int, int, _Follow | None], ...]:
+def _word_hits(w: str) -> _Hits:
     """The (rule, offset in the word, what must follow) starts the rules have in word run ``w``."""
     index = _word_index()
     offs: dict[tuple[int, int], list[_Follow | None]] = {}
@@ -1604,12 +1630,17 @@ def _word_hits(w: str) -> tuple[tuple[int, int, _Follow | None], ...]:
         while k >= 0:
             offs.setdefault((r, k), []).append(None)
             k = w.find(p, k + 1)
-    hits = []
+    plain: list[tuple[int, int]] = []
+    followed: list[tuple[int, int, _Follow]] = []
     for (r, k), fs in sorted(offs.items()):
-        hits.append((r, k, fs[0] if all(f is not None and f == fs[0] for f in fs) else None))
+        first = fs[0]
+        if first is not None and all(f == first for f in fs):
+            followed.append((r, k, first))
+        else:
+            plain.append((r, k))
+    out = (tuple(plain), tuple(followed)) if plain or followed else _NO_HITS
     if len(_WORD_HITS) >= _WORD_HITS_MAX:
         _WORD_HITS.clear()
-    out = tuple(hits)
     _WORD_HITS[w] = out
     return out
 
@@ -1661,35 +1692,40 @@ def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
     """For each active rule, the positions (ascending) where a match can begin."""
     rule_starts = _rule_starts()
     starts: dict[int, list[int]] = {prio: [] for prio in active}
+    get = starts.get
     for w, at in by_word.items():
         hits = _WORD_HITS.get(w)
         if hits is None:
             hits = _word_hits(w)
-        after: dict[str, list[int]] | None = None
-        for r, off, follow in hits:
-            lst = starts.get(r)
-            if lst is None:
-                continue
-            if follow is None:
+        if hits is _NO_HITS:
+            continue
+        plain, followed = hits
+        for r, off in plain:
+            lst = get(r)
+            if lst is not None:
                 lst.extend(at if off == 0 else [k + off for k in at])
-                continue
-            if after is None:
-                after = _next_tokens(low, w, at)
-            for token, where in after.items():
-                if _follows(follow, token):
-                    lst.extend(where if off == 0 else [k + off for k in where])
-    digits: dict[str, list[int]] | None = None  # by the character after
+        if followed and any(r in starts for r, _off, _f in followed):
+            for token, where in _next_tokens(low, w, at).items():
+                ok = _AFTER_OK.get((w, token))
+                if ok is None:
+                    ok = _after_ok(w, token, followed)
+                for r, off in ok:
+                    lst = get(r)
+                    if lst is not None:
+                        lst.extend(where if off == 0 else [k + off for k in where])
+    if has_digit:
+        for two, where in _digits(low).items():
+            rules = _DIGIT_RULES.get(two)
+            if rules is None:
+                rules = _digit_rules(two)
+            for r in rules:
+                lst = get(r)
+                if lst is not None:
+                    lst.extend(where)
     punct: dict[str, list[int]] = {}
     for prio in active:
         st = rule_starts[prio]
         lst = starts[prio]
-        if st.digit and has_digit:
-            if digits is None:
-                digits = _digits(low)
-            second = st.second
-            for ch, where in digits.items():
-                if second is None or _second_allows(prio, second, ch):
-                    lst.extend(where)
         for p in st.punct:
             at = punct.get(p)
             if at is None:
@@ -1699,6 +1735,29 @@ def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
             lst.extend(_SPECIAL_STARTS[st.special](low, by_word))
         lst.sort()  # a start found twice is tried twice, harmlessly
     return starts
+
+
+_AFTER_OK: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
+_DIGIT_RULES: dict[str, tuple[int, ...]] = {}
+
+
+def _after_ok(w: str, token: str, followed: tuple[tuple[int, int, _Follow], ...]) -> tuple[tuple[int, int], ...]:
+    """The (rule, offset) starts in word run ``w`` that can go on with ``token`` after whitespace."""
+    ok = tuple((r, off) for r, off, follow in followed if _follows(follow, token))
+    if len(_AFTER_OK) >= _WORD_HITS_MAX:
+        _AFTER_OK.clear()
+    _AFTER_OK[(w, token)] = ok
+    return ok
+
+
+def _digit_rules(two: str) -> tuple[int, ...]:
+    """The rules that can begin at a digit followed by ``two``."""
+    rules = tuple(r for r, st in enumerate(_rule_starts())
+                  if st.digit and not st.whole and (st.second is None or st.second.allows(two)))
+    if len(_DIGIT_RULES) >= _WORD_HITS_MAX:
+        _DIGIT_RULES.clear()
+    _DIGIT_RULES[two] = rules
+    return rules
 
 
 def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]]) -> list[tuple[int, int, int, _Atom]]:
@@ -1729,28 +1788,17 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
 
 
 def _digits(low: str) -> dict[str, list[int]]:
-    """Where the digits are, by the character after each ("" at the end)."""
+    """Where the digits are, by the two characters after each (fewer at the end)."""
     out: dict[str, list[int]] = {}
     for m in _ANY_DIGIT.finditer(low):
         k = m.start()
-        ch = low[k + 1: k + 2]
+        ch = low[k + 1: k + 3]
         g = out.get(ch)
         if g is None:
             out[ch] = [k]
         else:
             g.append(k)
     return out
-
-
-def _second_allows(prio: int, second: _Second, ch: str) -> bool:
-    key = (prio, ch)
-    ok = _SECOND_OK.get(key)
-    if ok is None:
-        ok = bool(ch) and second.allows(ch)
-        if len(_SECOND_OK) >= _WORD_HITS_MAX:
-            _SECOND_OK.clear()
-        _SECOND_OK[key] = ok
-    return ok
 
 
 def _runs(rule: _Rule, has_digit: bool, present: set[str], words: set[str]) -> bool:
