@@ -1760,6 +1760,9 @@ def _digit_rules(two: str) -> tuple[int, ...]:
     return rules
 
 
+_TRIES_PER_CHAR = 8  # more than one start in 8 characters: run the pattern over the whole text
+
+
 def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]]) -> list[tuple[int, int, int, _Atom]]:
     """Every rule's atoms, in the order of running each pattern over the whole text."""
     found: list[tuple[int, int, int, _Atom]] = []
@@ -1769,8 +1772,11 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
         handler, not_after = rule.handler, rule.not_after
         if handler is _range and not found:
             continue
+        where: list[int] | None = starts[prio]
+        if rule_starts[prio].whole or len(where) * _TRIES_PER_CHAR > len(low):  # type: ignore[arg-type]
+            where = None  # starts everywhere (a hostile text): the regex engine scans faster
         count = 0
-        for m in _finds(rule, low, None if rule_starts[prio].whole else starts[prio]):
+        for m in _finds(rule, low, where):
             count += 1
             if count > 5000:
                 break
