@@ -1,0 +1,158 @@
+"""The atom scan tries each pattern only where a match can begin: it must find exactly what
+running every pattern over the whole text finds (the reference below is that plain scan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailflow import times_lexicon as lex
+from mailflow.times import find_times
+from mailflow.times_atoms import (
+    MAX_ATOMS,
+    _PATTERNS,
+    _Atom,
+    _candidates,
+    _lower,
+    _range,
+    _rule_starts,
+    _runs,
+    _scan,
+)
+
+NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def reference_scan(text: str) -> list[_Atom]:
+    """Every pattern over the whole text with ``finditer``; overlaps checked pairwise."""
+    import re
+
+    low = _lower(text)
+    has_digit = re.search(r"\d", low) is not None
+    present = {h for rule in _PATTERNS if rule.any_of for h in rule.any_of if h in low}
+    words = set(re.findall(r"[a-z]+", low))
+    found: list[tuple[int, int, int, _Atom]] = []
+    for prio in _candidates(has_digit, present, words):
+        rule = _PATTERNS[prio]
+        if not _runs(rule, has_digit, present, words) or (rule.handler is _range and not found):
+            continue
+        for count, m in enumerate(rule.rx.finditer(low), 1):
+            if count > 5000:
+                break
+            if m.end() == m.start():
+                continue
+            if rule.not_after is not None and m.start() > 0 and rule.not_after.match(low, m.start() - 1):
+                continue
+            try:
+                atom = rule.handler(m, low, text)
+            except (ValueError, KeyError, OverflowError, IndexError):
+                atom = None
+            if atom is not None and atom.end > atom.start:
+                found.append((atom.start, -(atom.end - atom.start), prio, atom))
+    found.sort(key=lambda t: (t[1], t[2], t[0]))
+    taken: list[_Atom] = []
+    for _s, _n, _p, atom in found:
+        if any(atom.start < t.end and t.start < atom.end for t in taken):
+            continue
+        taken.append(atom)
+        if len(taken) > MAX_ATOMS:
+            break
+    return sorted(taken, key=lambda a: a.start)
+
+
+def same_as_reference(text: str) -> None:
+    assert _scan(text, _lower(text)) == reference_scan(text), text
+
+
+TRICKY = [
+    "Tue 10:30-11 CET, or Wed at 9",
+    "let's meet on the 5th at 3pm your time",
+    "bathe 5 May 2026",  # "the" inside a word still opens "the 5 May"
+    "o'neil time, us.east time, new york time",
+    "Europe/Paris and America/Argentina/Buenos_Aires",
+    "1. first point\n2. second point\n10. tenth",
+    "2026-03-05T10:00Z, 2026/3/5, 05.03.2026, 3/5/26, 12345-1-1",
+    "١٢:٣٠ tomorrow",  # digits of another script
+    "Monday" + " " * 300 + "next week",
+    "the\u00a0 5th of next month",
+    "between 2 and 4 pm, 0930-1030, 930am, 1500h",
+    "a quarter past ten in the morning, twenty to five",
+    "every other Thursday, fortnightly on Mon, Sundays",
+    "in 2 weeks, 3 days from now, 15 minutes before 3pm, in a couple of days",
+    "Q3 2026, the last quarter, end of month, EOW",
+    "UTC+5:30, GMT-3, +05:30, (−02:00)",
+    "for 45 minutes, a 30-min call, for an hour and a half",
+    "the 3rd Tuesday of the month, the last day of June 2026",
+    "thursday the 21st; Fri, 22nd",
+    "noon, midnight, mid-day, at midday",
+    "sep. 3rd, Sept 4, 4 sept '26, 5th of december",
+    "at 3 o'clock, 7 tonight, 8 tomorrow morning",
+    "- Hannah will share the notes by Tuesday\n- Tomasz: the budget to Monday",
+    "time time time my time your time local time",
+    "x" * 50 + "/" + "y" * 50,
+    "1" * 500,
+    "the " * 200 + "1st",
+    "- " * 300,
+]
+
+
+def test_tricky_texts_scan_like_the_whole_text_scan() -> None:
+    for text in TRICKY:
+        same_as_reference(text)
+        same_as_reference(text.upper())
+
+
+def test_every_pattern_has_readable_starts() -> None:
+    # a pattern whose starts cannot be read still works (it runs over the whole text) but makes
+    # every long note slower: the reader should learn the new construct instead
+    assert [r.handler.__name__ for r, s in zip(_PATTERNS, _rule_starts(), strict=True) if s.whole] == []
+
+
+_PIECES = sorted(
+    set(lex.MONTHS) | set(lex.WEEKDAYS) | set(lex.NUMBERS) | set(lex.ORDINALS) | set(lex.UNITS)
+    | set(lex.ZONES) | set(lex.REL_DAYS) | set(lex.PARTS_OF_DAY) | set(lex.ZONE_NAMES)
+    | {"the", "at", "on", "from", "to", "and", "or", "between", "next", "last", "this", "every", "each",
+       "time", "my", "your", "local", "noon", "midnight", "past", "quarter", "half", "am", "pm", "a.m.",
+       "o'clock", "of", "in", "for", "by", "until", "-", "–", "/", ".", ",", ":", "@", "+", "~", "(", ")",
+       "1", "5", "12", "23", "2026", "09:30", "3pm", "5th", "21st", "0930", "12/03", "2026-03-05",
+       "Europe/Paris", "UTC+2", "+01:00", "q3", "eom", "ago", "later", "Mon.", "Sept.", "x", "bathe"}
+)
+_SEPARATORS = ["", " ", " ", " ", "  ", "\n", "\n\n", "\t", ", "]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    n = draw(st.integers(min_value=1, max_value=40))
+    out = []
+    for _ in range(n):
+        word = draw(st.sampled_from(_PIECES))
+        if draw(st.booleans()):
+            word = word.upper() if draw(st.booleans()) else word.title()
+        out.append(word + draw(st.sampled_from(_SEPARATORS)))
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts())
+def test_random_time_talk_scans_like_the_whole_text_scan(text: str) -> None:
+    same_as_reference(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("0123456789 -/.:tTheAPMam\n"), max_size=80))
+def test_digit_soup_scans_like_the_whole_text_scan(text: str) -> None:
+    same_as_reference(text)
+
+
+def test_find_times_reads_a_long_note_like_its_paragraphs_say() -> None:
+    para = ("We went through the open points one by one and nobody raised a blocker.\n"
+            "- Hannah will share the release notes by Tuesday\n")
+    text = para * 40 + "Next meeting: Thursday 12 March at 15:00 CET to 16:00.\n" + para * 40  # ~10 KB
+    found = find_times(text, ref=NOW, zone="Europe/Paris")
+    clocked = [m for m in found if m.grain == "minute"]
+    assert len(clocked) == 1
+    assert clocked[0].start == dt.datetime(2026, 3, 12, 14, 0, tzinfo=dt.UTC)
+    assert clocked[0].end == dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)
+    assert sum(1 for m in found if m.text == "Tuesday" and m.grain == "day") == 80
