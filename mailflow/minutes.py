@@ -1645,23 +1645,25 @@ _AGREE_WORDS = (
     "+1", "\U0001f44d", "objection", "in favo", "unanimous", "passed", "carried", "agenda", "motion",
     "vote", "ratified", "rejected", "declined", "postponed", "deferred", "tabled", "punted", "parked",
 )
-
-
-_DEFER_WORDS = ("punt", "defer", "tabl", "postpone", "revisit", "bump", "push", "move", "carr", "park",
-                "let ", "assign", "continue", "keep discussing", "discuss")
 # the words some clause of a line needs before _prose can find anything in it: requests, "will"
-# without an owner, agreement phrasings, deferrals (commitments and "I ..." are checked apart)
-# Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in to/will/shall/'ll/must/should and is
-# followed by whitespace; _SELF's other verbs end in one of these too, or are "can take".
+# without an owner, agreement phrasings. Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in
+# to/will/shall/'ll/must/should and is followed by whitespace; _SELF's other verbs end in one of
+# these too, or are "can take".
 _PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
-                        _ASK_WORDS + _AGREE_WORDS + _DEFER_WORDS)
+                        _ASK_WORDS + _AGREE_WORDS)
 _TO_SPACE = re.compile(r"to\s")
+# a clause starts at the start of the line or after a space or "(", so lx.DEFER ("punted", "let it
+# sit", ...) can only match a clause where its core follows one of those in " " + text
+_DEFER_PREFIX = "^(?:(?:we(?:'ll| will)?|to)\\s+)?"
+_DEFER_ANYWHERE = re.compile("[\\s(]" + lx.DEFER.pattern[len(_DEFER_PREFIX):], lx.DEFER.flags) \
+    if lx.DEFER.pattern.startswith(_DEFER_PREFIX) else re.compile("")  # (else: the gate stays open)
 
 
 def _prose_may_find(text: str) -> bool:
     """False when no clause of text can hold an item (_prose would find nothing): a cheap test."""
     return "?" in text or "!" in text or _TO_SPACE.search(text) is not None or \
-        _has_any(_fold(text), _PROSE_WORDS) or lx.SHORT_YES.match(text) is not None
+        _has_any(_fold(text), _PROSE_WORDS) or lx.SHORT_YES.match(text) is not None or \
+        _DEFER_ANYWHERE.search(" " + text) is not None
 
 
 # lx.UNANIMOUS cannot match without one of these
