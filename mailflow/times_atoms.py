@@ -1,9 +1,10 @@
 """Atoms for reading times: the small patterns times.py builds expressions from.
 
 Rules: each pattern is written against lower-cased text and is linear (no nested repetition);
-a pattern runs only when the text holds a digit or one of the substrings it needs; overlapping
-finds keep the longest (then the pattern registered first). Words come from
-:mod:`mailflow.times_lexicon`.
+a pattern runs only when the text holds a digit or one of the substrings it needs, and only at
+the places where a match of it can begin (read from the parsed pattern, see "scanning"), which
+finds exactly what running it over the whole text finds; overlapping finds keep the longest
+(then the pattern registered first). Words come from :mod:`mailflow.times_lexicon`.
 """
 
 from __future__ import annotations
@@ -1139,7 +1140,7 @@ _MAX_FOLLOW_PUNCT = 8
 _NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")
 
 
-def _class_letters(items: list[tuple[object, object]]) -> bool:
+def _class_letters(items: list[Any]) -> bool:
     """Can this character class match a letter a-z?"""
     for op, av in items:
         if op is _C.NEGATE:
@@ -1159,7 +1160,7 @@ def _class_letters(items: list[tuple[object, object]]) -> bool:
     return False
 
 
-def _class_kind(items: list[tuple[object, object]]) -> tuple[str, set[str]]:
+def _class_kind(items: list[Any]) -> tuple[str, set[str]]:
     """A first character class -> ("digit", {}), ("punct", chars) or ("other", {})."""
     chars: set[str] = set()
     digit = False
@@ -1238,8 +1239,8 @@ def _no_letter_after(av: Any) -> bool:
 _STOP = (None, None)  # the end of a repeated body: what follows is not read
 
 
-def _read_starts(items: list[tuple[object, object]], lit: str, at_b: bool,
-                 out: list[tuple[str, object, bool, bool, _Follow | None]], *, follows: bool = True) -> None:
+def _read_starts(items: list[Any], lit: str, at_b: bool,
+                 out: list[tuple[str, Any, bool, bool, _Follow | None]], *, follows: bool = True) -> None:
     """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word) in
     ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word boundary opened it."""
     if len(out) > _MAX_STARTS:
@@ -1327,7 +1328,7 @@ def _starts_of(rule: _Rule) -> _Starts:
         return st
     try:
         parsed = _sre_parse(rule.rx.pattern, rule.rx.flags)
-        out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+        out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
         _read_starts(list(parsed.data), "", False, out)
     except (_Unreadable, RecursionError, re.error, TypeError, ValueError, AttributeError):
         st.whole = True
@@ -1373,7 +1374,7 @@ def _either(a: _Follow | None, b: _Follow | None) -> _Follow | None:
                    digit=a.digit or b.digit, punct=a.punct | b.punct)
 
 
-def _after_first(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+def _after_first(items: list[Any]) -> list[list[Any]]:
     """What is left of ``items`` once their first character is read, every way."""
     i = 0
     while i < len(items):
@@ -1399,7 +1400,7 @@ def _after_first(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
             lo, hi, sub = av
             rest = list(items[i + 1:])
-            out: list[list[tuple[Any, Any]]] = []
+            out: list[list[Any]] = []
             if len(sub.data) == 1 and sub.data[0][0] in (_C.LITERAL, _C.IN):
                 left = hi if hi is _C.MAXREPEAT else hi - 1
                 out.append(([(op, (max(lo - 1, 0), left, sub))] if left else []) + rest)
@@ -1412,12 +1413,12 @@ def _after_first(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
     raise _Unreadable("can match empty")
 
 
-def _first_chars(items: list[tuple[Any, Any]]) -> _Chars:
+def _first_chars(items: list[Any]) -> _Chars:
     """The characters a match of ``items`` can begin with (raises if it can be empty)."""
-    out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+    out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
     _read_starts(items, "", False, out, follows=False)
     chars = {str(what)[0] for kind, what, _b, _w, _f in out if kind != "class"}
-    classes = [tuple(what) for kind, what, _b, _w, _f in out if kind == "class"]  # type: ignore[call-overload]
+    classes = [tuple(what) for kind, what, _b, _w, _f in out if kind == "class"]
     return _Chars(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
 
 
@@ -1426,7 +1427,7 @@ def _either_chars(sets: list[_Chars]) -> _Chars:
                   classes=tuple(dict.fromkeys(x for c in sets for x in c.classes)))
 
 
-def _second_of(items: list[tuple[Any, Any]]) -> _Second | None:
+def _second_of(items: list[Any]) -> _Second | None:
     """What the second and third characters of a match can be (None: anything)."""
     paths: list[tuple[_Chars, _Chars | None]] = []
     try:
@@ -1448,9 +1449,9 @@ def _is_space(sub: Any) -> bool:
     return len(sub.data) == 1 and sub.data[0][0] is _C.IN and list(sub.data[0][1]) == [(_C.CATEGORY, _C.CATEGORY_SPACE)]
 
 
-def _follow_of(rest: list[tuple[object, object]]) -> _Follow | None:
+def _follow_of(rest: list[Any]) -> _Follow | None:
     """What the rest of a pattern can begin with, if it cannot begin with whitespace."""
-    out: list[tuple[str, object, bool, bool, _Follow | None]] = []
+    out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
     try:
         _read_starts(rest, "", False, out, follows=False)
     except (_Unreadable, RecursionError):
@@ -1515,7 +1516,7 @@ def _next_tokens(low: str, w: str, at: list[int]) -> dict[str, list[int]]:
 
 
 def _sre_parse(pattern: str, flags: int) -> Any:
-    from re import _parser  # the stdlib's own parser: the starts are read from what re compiles
+    from re import _parser  # type: ignore[attr-defined]  # the stdlib's parser: starts are read from what re compiles
 
     return _parser.parse(pattern, flags & ~re.UNICODE)
 
@@ -1725,15 +1726,15 @@ def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
     punct: dict[str, list[int]] = {}
     for prio in active:
         st = rule_starts[prio]
-        lst = starts[prio]
+        here = starts[prio]
         for p in st.punct:
-            at = punct.get(p)
-            if at is None:
-                at = punct[p] = _occurrences(low, p)
-            lst.extend(at)
+            marks = punct.get(p)
+            if marks is None:
+                marks = punct[p] = _occurrences(low, p)
+            here.extend(marks)
         if st.special is not None:
-            lst.extend(_SPECIAL_STARTS[st.special](low, by_word))
-        lst.sort()  # a start found twice is tried twice, harmlessly
+            here.extend(_SPECIAL_STARTS[st.special](low, by_word))
+        here.sort()  # a start found twice is tried twice, harmlessly
     return starts
 
 
@@ -1773,7 +1774,7 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
         if handler is _range and not found:
             continue
         where: list[int] | None = starts[prio]
-        if rule_starts[prio].whole or len(where) * _TRIES_PER_CHAR > len(low):  # type: ignore[arg-type]
+        if rule_starts[prio].whole or len(starts[prio]) * _TRIES_PER_CHAR > len(low):
             where = None  # starts everywhere (a hostile text): the regex engine scans faster
         count = 0
         for m in _finds(rule, low, where):

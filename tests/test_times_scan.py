@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from mailflow import times_lexicon as lex
 from mailflow.times import find_times
 from mailflow.times_atoms import (
-    MAX_ATOMS,
     _PATTERNS,
+    MAX_ATOMS,
     _Atom,
     _candidates,
     _lower,
