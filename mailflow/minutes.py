@@ -1165,7 +1165,8 @@ class _Reader:
                     keep.append(fr)
                 else:
                     break
-            self._flush(stack, len(keep))
+            if len(keep) < len(stack):
+                self._flush(stack, len(keep))
             stack = keep
             text = ln.text
             if ln.bullet and ln.indent == 0 and "](" in ln.raw and _LINK_ITEM.match(ln.raw):
@@ -1201,15 +1202,17 @@ class _Reader:
             ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,
                        parent=stack[-1].text if stack else "", line_speaker=line_speaker,
                        parent_item=stack[-1].item if stack else False)
+            collector = None  # the innermost open collector
             for fr in stack:
                 if fr.label is not None:
                     ctx.label = fr.label
                     ctx.label_owner = fr.owner
                 if fr.person is not None:
                     ctx.person = fr.person
-                if fr.collector is not None and fr.collector.owner:
-                    ctx.label_owner = fr.collector.owner
-            collector = next((fr.collector for fr in reversed(stack) if fr.collector), None)
+                if fr.collector is not None:
+                    collector = fr.collector
+                    if fr.collector.owner:
+                        ctx.label_owner = fr.collector.owner
             frame = _Frame(indent=ln.indent, bullet=ln.bullet, text=text)
             if collector is not None:
                 collector.items.append(text)
