@@ -1265,6 +1265,16 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
             if lit:
                 out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
                 return
+            if op is _C.ASSERT and av[0] == 1:  # type: ignore[index]
+                # a look-ahead: the text goes on as it says, even where the match may end here
+                found: list[tuple[str, Any, bool, bool, _Follow | None]] = []
+                try:
+                    _read_starts(list(items[i + 1:]), "", at_b, found, follows=follows)
+                except _Unreadable:
+                    found = []
+                    _read_starts(list(av[1].data), "", at_b, found, follows=False)  # type: ignore[index]
+                out.extend(found)
+                return
             i += 1
             continue
         if op is _C.LITERAL:
