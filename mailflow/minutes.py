@@ -790,6 +790,9 @@ class _Reader:
         self._caps: dict[str, int] | None = None
         self._lines_seen: list[_Line] = []
         self._agreement_keys: set[tuple[str, str]] = set()
+        self._addr_of: dict[str, str | None] = {}
+        self._normal_owner: dict[str, str | None] = {}
+        self._person_memo: dict[tuple[str, bool, bool], bool] = {}
         self._action_keys: set[tuple[str, str | None]] = set()
         self.names: set[str] = set()
         for p in participants:
@@ -828,6 +831,12 @@ class _Reader:
     def _owner_addr(self, owner: str | None) -> str | None:
         if not owner:
             return None
+        # the same few owners recur line after line: each is matched to the participants once
+        if owner not in self._addr_of:
+            self._addr_of[owner] = self._match_owner(owner)
+        return self._addr_of[owner]
+
+    def _match_owner(self, owner: str) -> str | None:
         first = owner.split(",")[0].strip().lower()
         ftoks = set(first.replace(".", " ").split())
         for p in self.participants:
@@ -891,7 +900,12 @@ class _Reader:
         if "http" in task:
             task = _short_urls(task)
             tokens = None
-        owner = _normalise_owner(owner) if owner else None
+        if owner:
+            if owner not in self._normal_owner:
+                self._normal_owner[owner] = _normalise_owner(owner)
+            owner = self._normal_owner[owner]
+        else:
+            owner = None
         due: dt.date | dt.datetime | None = resolve_due(due_text or task, today=self.today,
                                                         next_meeting=self.next_date)
         if due is not None:
@@ -908,6 +922,13 @@ class _Reader:
     # ---- owner grammar -------------------------------------------------------------------
 
     def _is_person(self, token: str, *, strict: bool, verb_follows: bool = False) -> bool:
+        # names and handles are fixed once _collect_names has run, so each answer is kept
+        key = (token, strict, verb_follows)
+        if key not in self._person_memo:
+            self._person_memo[key] = self._person(token, strict=strict, verb_follows=verb_follows)
+        return self._person_memo[key]
+
+    def _person(self, token: str, *, strict: bool, verb_follows: bool) -> bool:
         names = [p.strip().lstrip("@") for p in _OWNER_SPLIT.split(token) if p.strip()]
         if not names:
             return False
@@ -987,6 +1008,7 @@ class _Reader:
         self._notes_like = _looks_like_notes(lines)
         self._collect_names(lines)
         self._find_next_meeting(lines)
+        self._person_memo.clear()  # (names were still being collected before this point)
         self._walk(lines)
         return Minutes(
             agreements=tuple(self.agreements),
