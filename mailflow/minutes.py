@@ -33,6 +33,14 @@ time finder (``mailflow.times.find_times``) is the fallback for next-meeting phr
 date grammar does not know; the local grammar goes first because it states precision and zone
 exactly as the scorer and the recap need them.
 
+Speed: most lines of a note hold nothing, so each pattern runs only when a cheap necessary test
+passes first - a character it needs (":", "?", a digit), or a word it needs found by substring in the
+case-folded line (``_fold``, ``_has_any``: ``_PROSE_WORDS``, ``_AGREE_WORDS``, ``_HEDGE_WORDS`` ...).
+A gate may let through lines that then match nothing, never the other way round; when a pattern
+gains a phrasing, its word list must gain the word (tests/test_minutes.py opens every gate and
+checks that the Minutes are the same). End-anchored patterns look only at the end of the text
+(``_ends_with``); owners are normalised and matched once per note.
+
 Next meeting precision: a date only -> ``NextMeeting(start=date, grain="day", zone=None)``; a clock
 time with a stated zone -> aware datetime in that zone (named zones via zoneinfo, DST-correct),
 ``zone`` set; a clock time with no stated zone -> a *naive* datetime (wall time as written) with
