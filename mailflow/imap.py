@@ -21,6 +21,7 @@ import email.parser
 import email.policy
 import itertools
 import re
+import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -151,6 +152,15 @@ class Mailbox:
         except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
             with contextlib.suppress(Exception):
                 client.shutdown()
+
+    def interrupt(self) -> None:
+        """Cut the connection from another thread: a blocked idle_wait() (or any command) ends
+        at once with TemporaryFailure. Used to stop a watcher promptly."""
+        client = self._client
+        if client is None:
+            return
+        with contextlib.suppress(OSError):  # already closed
+            client.socket().shutdown(socket.SHUT_RDWR)
 
     def _discard(self) -> None:
         client, self._client = self._client, None

@@ -228,6 +228,19 @@ def test_idle_notices_a_dropped_connection(
         assert time.monotonic() - start < 5
 
 
+def test_interrupt_ends_idle_at_once(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
+    box = Mailbox(settings(dovecot, mail_user))
+    box.connect()
+    try:
+        threading.Timer(0.3, box.interrupt).start()
+        start = time.monotonic()
+        with pytest.raises(TemporaryFailure):
+            box.idle_wait(30)
+        assert time.monotonic() - start < 3
+    finally:
+        box.close()
+
+
 def test_connection_drop_mid_fetch_is_temporary(
     dovecot: servers.Dovecot, mail_user: servers.MailUser, proxy: servers.Proxy
 ) -> None:
