@@ -298,7 +298,7 @@ class Dovecot:
         error: Exception | None = None
         for _ in range(attempts):  # a free port may be taken between probe and bind: retry
             try:
-                server._fill_pool(100)  # before the first login: Dovecot reads them at once
+                server._fill_pool(300)  # before the first login: Dovecot reads them at once
                 server._launch(binary)
                 atexit.register(server.stop)  # even if the test session dies uncleanly
                 return server
@@ -417,7 +417,7 @@ class Dovecot:
                 self._pool.append(user)
         if prefix != "user":
             return self.add_user(self._fresh_name(prefix), f"pw-{secrets.token_hex(6)}")
-        batch = self._register([(self._fresh_name("user"), f"pw-{secrets.token_hex(6)}", None) for _ in range(50)])
+        batch = self._register([(self._fresh_name("user"), f"pw-{secrets.token_hex(6)}", None) for _ in range(200)])
         self._wait_until_valid(batch[-1])
         with self._lock:
             self._pool.extend(batch[:-1])
