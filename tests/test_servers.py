@@ -62,6 +62,20 @@ def test_users_are_isolated_and_append_returns_uid(dovecot: servers.Dovecot) -> 
     assert "Archive/2026" in a.folders()
 
 
+def test_user_pool_refills_and_custom_users_work_at_once(dovecot: servers.Dovecot) -> None:
+    dovecot._pool.clear()  # force the slow path: write a new batch, wait for Dovecot to see it
+    fresh = dovecot.new_user()
+    with fresh.client() as c:
+        assert c.select_folder("INBOX")[b"EXISTS"] == 0
+    bot = dovecot.new_user(prefix="bot")
+    assert bot.address.startswith("bot")
+    named = dovecot.add_user("Named.Person@Example.test", "s3cret")
+    assert named.address == "named.person@example.test"
+    for u in (bot, named):
+        with u.client():
+            pass
+
+
 def test_deliver_lands_in_inbox(dovecot: servers.Dovecot, mail_user: servers.MailUser) -> None:
     dovecot.deliver(mail_user.address, MSG % (b"delivered", b"d1"))
     (m,) = mail_user.messages()
