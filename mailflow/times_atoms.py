@@ -972,13 +972,15 @@ def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 # --- scanning -----------------------------------------------------------------------------------
 #
 # A pattern is not run over the whole text. Where a match of each pattern can begin is read once
-# from the pattern's parsed form (its "starts": the literal words it can open with, a digit, a
-# punctuation mark); a text is indexed once (its [a-z] word runs, its digits, those punctuation
-# marks) and a pattern is tried (``rx.match``) only where one of its starts occurs. The starts are
-# a superset of where a match can begin and the tries follow ``finditer`` (leftmost first, the
-# next try at the previous match's end, the whole text visible to look-arounds), so the atoms are
-# exactly those of running every pattern over the whole text. A pattern whose starts cannot be
-# read runs over the whole text.
+# from the pattern's parsed form (``re._parser``; its "starts"): the words it can open with (and,
+# for a word followed by whitespace, what the next token must be), a digit (and what the next two
+# characters can be), a punctuation mark. A text is indexed once (its [a-z] word runs, its
+# digits, those marks) and a pattern is tried (``rx.match``) only where a start of it occurs. The
+# starts are a superset of where a match can begin and the tries follow ``finditer`` (leftmost
+# first, the next try at the previous match's end, the whole text visible to look-arounds), so
+# the atoms are exactly those of running every pattern over the whole text
+# (tests/test_times_scan.py checks this against that plain scan). A pattern whose starts cannot
+# be read, or whose starts are everywhere (a hostile text), runs over the whole text.
 
 
 def _lower(text: str) -> str:
@@ -989,7 +991,6 @@ def _lower(text: str) -> str:
 
 
 _ANY_DIGIT = re.compile(r"\d")
-_DIGIT_RUN = re.compile(r"\d+")
 _HINT_LIST: list[str] = []
 
 
