@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -1690,14 +1692,9 @@ def _scan(text: str, low: str) -> list[_Atom]:
 
 def _word_runs(low: str) -> dict[str, list[int]]:
     """Every [a-z]+ run of the text -> where it occurs."""
-    by_word: dict[str, list[int]] = {}
+    by_word: defaultdict[str, list[int]] = defaultdict(list)
     for m in _WORD_RUN.finditer(low):
-        w = m.group()
-        at = by_word.get(w)
-        if at is None:
-            by_word[w] = [m.start()]
-        else:
-            at.append(m.start())
+        by_word[m[0]].append(m.start())
     return by_word
 
 
@@ -1841,7 +1838,7 @@ def _occurrences(low: str, lit: str) -> list[int]:
 
 def _keep_longest(found: list[tuple[int, int, int, _Atom]]) -> list[_Atom]:
     """Longest first, then the pattern registered first, then earliest; no overlaps."""
-    found.sort(key=lambda t: (t[1], t[2], t[0]))
+    found.sort(key=itemgetter(1, 2, 0))
     taken: list[_Atom] = []
     size = max((a.end for _s, _n, _p, a in found), default=0) + 1
     occupied = bytearray(size)
