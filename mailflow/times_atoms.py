@@ -1243,9 +1243,12 @@ _STOP = (None, None)  # the end of a repeated body: what follows is not read
 
 
 def _read_starts(items: list[Any], lit: str, at_b: bool,
-                 out: list[tuple[str, Any, bool, bool, _Follow | None]], *, follows: bool = True) -> None:
-    """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word) in
-    ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word boundary opened it."""
+                 out: list[tuple[str, Any, bool, bool, _Follow | None]], *, follows: bool = True,
+                 text: bool = False) -> None:
+    """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word,
+    what follows the word) in ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word
+    boundary opened it; ``follows``: read what follows a word and its whitespace; ``text``: read
+    what the text holds there (a look-ahead counts) rather than where a match begins."""
     if len(out) > _MAX_STARTS:
         raise _Unreadable("too many starts")
     i = 0
@@ -1268,14 +1271,14 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
             if lit:
                 out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
                 return
-            if op is _C.ASSERT and av[0] == 1:  # type: ignore[index]
+            if text and op is _C.ASSERT and av[0] == 1:  # type: ignore[index]
                 # a look-ahead: the text goes on as it says, even where the match may end here
                 found: list[tuple[str, Any, bool, bool, _Follow | None]] = []
                 try:
-                    _read_starts(list(items[i + 1:]), "", at_b, found, follows=follows)
+                    _read_starts(list(items[i + 1:]), "", at_b, found, follows=follows, text=True)
                 except _Unreadable:
                     found = []
-                    _read_starts(list(av[1].data), "", at_b, found, follows=False)  # type: ignore[index]
+                    _read_starts(list(av[1].data), "", at_b, found, follows=False, text=True)  # type: ignore[index]
                 out.extend(found)
                 return
             i += 1
@@ -1300,7 +1303,7 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
         if op is _C.BRANCH:
             rest = list(items[i + 1:])
             for alt in av[1]:  # type: ignore[index]
-                _read_starts(list(alt.data) + rest, lit, at_b, out, follows=follows)
+                _read_starts(list(alt.data) + rest, lit, at_b, out, follows=follows, text=text)
             return
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
             lo, hi, sub = av  # type: ignore[misc]
@@ -1313,9 +1316,9 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
                 out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
                 return
             body = list(sub.data) + (rest if hi == 1 else [_STOP])
-            _read_starts(body, lit, at_b, out, follows=follows)
+            _read_starts(body, lit, at_b, out, follows=follows, text=text)
             if lo == 0:
-                _read_starts(rest, lit, at_b, out, follows=follows)
+                _read_starts(rest, lit, at_b, out, follows=follows, text=text)
             return
         if op is _C.IN:
             if lit:
@@ -1429,7 +1432,7 @@ def _after_first(items: list[Any]) -> list[list[Any]]:
 def _first_chars(items: list[Any]) -> _Chars:
     """The characters a match of ``items`` can begin with (raises if it can be empty)."""
     out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
-    _read_starts(items, "", False, out, follows=False)
+    _read_starts(items, "", False, out, follows=False, text=True)
     chars = {str(what)[0] for kind, what, _b, _w, _f in out if kind != "class"}
     classes = [tuple(what) for kind, what, _b, _w, _f in out if kind == "class"]
     return _Chars(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
@@ -1466,7 +1469,7 @@ def _follow_of(rest: list[Any]) -> _Follow | None:
     """What the rest of a pattern can begin with, if it cannot begin with whitespace."""
     out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
     try:
-        _read_starts(rest, "", False, out, follows=False)
+        _read_starts(rest, "", False, out, follows=False, text=True)
     except (_Unreadable, RecursionError):
         return None
     word_is: set[str] = set()
