@@ -4,6 +4,7 @@ running every pattern over the whole text finds (the reference below is that pla
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,9 +18,12 @@ from mailflow.times_atoms import (
     _candidates,
     _lower,
     _range,
+    _Rule,
     _rule_starts,
     _runs,
     _scan,
+    _Starts,
+    _starts_of,
 )
 
 NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
@@ -27,8 +31,6 @@ NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
 
 def reference_scan(text: str) -> list[_Atom]:
     """Every pattern over the whole text with ``finditer``; overlaps checked pairwise."""
-    import re
-
     low = _lower(text)
     has_digit = re.search(r"\d", low) is not None
     present = {h for rule in _PATTERNS if rule.any_of for h in rule.any_of if h in low}
@@ -156,3 +158,28 @@ def test_find_times_reads_a_long_note_like_its_paragraphs_say() -> None:
     assert clocked[0].start == dt.datetime(2026, 3, 12, 14, 0, tzinfo=dt.UTC)
     assert clocked[0].end == dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC)
     assert sum(1 for m in found if m.text == "Tuesday" and m.grain == "day") == 80
+
+
+def _starts(regex: str) -> _Starts:
+    return _starts_of(_Rule(rx=re.compile(regex), handler=_range, digit=False, any_of=None, words=None,
+                            not_after=None))
+
+
+def test_starts_read_from_a_pattern() -> None:
+    st = _starts(r"\b(?:the\s+)?(\d{1,2})(?:st|nd)\b|\b(?:next|this)\s+(monday|tuesday)(?![a-z])")
+    assert not st.whole and st.digit
+    assert st.word_is == {"the", "next", "this"}
+    the, nxt = st.follow["the"], st.follow["next"]
+    assert the is not None and the.digit and not the.word_is
+    assert nxt is not None and nxt.word_is == {"monday", "tuesday"} and not nxt.digit
+    assert st.second is not None and st.second.allows("5t") and st.second.allows("st")
+    assert not st.second.allows(". ")  # "1. Point": no ordinal begins here
+    months = _starts(r"\b(may|jun)\.?(?:\s*(\d{4}))?(?![a-z])")
+    assert months.word_is == {"may", "jun"} and not months.word_prefix  # not "maybe", "junk"
+
+
+def test_patterns_that_can_match_empty_or_cannot_be_read_run_over_the_whole_text() -> None:
+    assert _starts(r"x?(?=\d)").whole  # can match empty
+    assert _starts(r"(?:a|b)*").whole
+    assert _starts(r".\d").whole  # any character first
+    assert _starts(r"[^\d\s]+day").whole
