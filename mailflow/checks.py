@@ -28,6 +28,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from .config import Config, ImapSettings, Server, SmtpSettings
 from .errors import (
+    AuthFailure,
     ConfigError,
     MailflowError,
     OurFault,
@@ -64,15 +65,11 @@ def _fail(what: str, exc: MailflowError) -> Step:
 
 def tls_context(server: Server) -> ssl.SSLContext:
     """Certificate and host name verified: the system's CAs plus ``ca_file`` (as imap.py does)."""
-    from .imap import tls_context as imap_tls_context
-
-    return imap_tls_context(server.ca_file)
+    return server.tls_context()
 
 
 def _auth_failure(message: str) -> MailflowError:
-    """Wrong credentials: imap.AuthFailure (exit 77), the same error the runner would meet."""
-    from .imap import AuthFailure
-
+    """Wrong credentials: AuthFailure (exit 77), the same error the runner would meet."""
     return AuthFailure(message)
 
 

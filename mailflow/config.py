@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import re
 import shlex
+import ssl
 import subprocess
 import tomllib
 import zoneinfo
@@ -41,6 +42,16 @@ class Server:
     oauth2_token_command: str | None = None
     timeout: float = 30.0
     ca_file: str | None = None  # extra CA bundle (self-signed servers, tests)
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificates and host names verified: the system's CAs plus ``ca_file``, if set."""
+        ctx = ssl.create_default_context()
+        if self.ca_file:
+            try:
+                ctx.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(f"ca_file: cannot load {self.ca_file!r}: {exc}") from exc
+        return ctx
 
     def secret(self) -> str:
         """The password or OAuth2 token, fetched now (never cached in the config object)."""

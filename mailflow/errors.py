@@ -4,7 +4,8 @@
     ├── TheirFault        the message is bad: quarantine it, log why, carry on with the batch
     │   └── BadMessage    cannot be parsed within the limits (size, depth, headers, parts, time)
     ├── OurFault          configuration or programming error: stop, exit non-zero, say how to fix
-    │   └── ConfigError   a bad or missing configuration key (the message names the key)
+    │   ├── ConfigError   a bad or missing configuration key (the message names the key)
+    │   └── AuthFailure   the IMAP or SMTP server refused our credentials (or OAuth2 token)
     └── TransportError    IMAP/SMTP trouble: retry later with backoff
         ├── TemporaryFailure   4xx, timeouts, dropped connections before the data was accepted
         ├── PermanentFailure   5xx: record as failed, report, never retry in a loop
@@ -35,6 +36,12 @@ class OurFault(MailflowError):
 
 class ConfigError(OurFault):
     exit_code = 78  # EX_CONFIG
+
+
+class AuthFailure(OurFault):
+    """The server refused our credentials: the configuration (or the token) must be fixed."""
+
+    exit_code = 77  # EX_NOPERM
 
 
 class TransportError(MailflowError):

@@ -32,27 +32,10 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from imapclient.response_types import BodyData
 
 from .config import ImapSettings
-from .errors import ConfigError, OurFault, TemporaryFailure
+from .errors import AuthFailure, ConfigError, TemporaryFailure
 
 FETCH_CHUNK = 100  # UIDs per FETCH command
 _HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
-
-
-class AuthFailure(OurFault):
-    """The server refused our credentials: the configuration (or the token) must be fixed."""
-
-    exit_code = 77  # EX_NOPERM
-
-
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """The system's trust store plus an optional extra CA bundle (self-signed servers, tests)."""
-    ctx = ssl.create_default_context()
-    if ca_file:
-        try:
-            ctx.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"ca_file: cannot load {ca_file!r}: {exc}") from exc
-    return ctx
 
 
 class Mailbox:
@@ -85,7 +68,7 @@ class Mailbox:
         with self._guard("connect"):
             if s.security == "tls":
                 client = IMAPClient(
-                    s.host, port=s.port, ssl=True, ssl_context=tls_context(s.ca_file), timeout=s.timeout
+                    s.host, port=s.port, ssl=True, ssl_context=s.tls_context(), timeout=s.timeout
                 )
             else:
                 client = IMAPClient(s.host, port=s.port, ssl=False, timeout=s.timeout)
@@ -97,7 +80,7 @@ class Mailbox:
                     raise ConfigError(
                         f"imap.security: {self.where} does not offer STARTTLS; use 'tls' or 'plain'"
                     )
-                client.starttls(tls_context(s.ca_file))
+                client.starttls(s.tls_context())
         try:
             secret = s.secret()  # ConfigError if the secret cannot be had: not a transport problem
         except BaseException:

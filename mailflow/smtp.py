@@ -34,16 +34,10 @@ from aiosmtplib import (
 )
 
 from .config import SmtpSettings
-from .errors import ConfigError, OurFault
+from .errors import AuthFailure, ConfigError
 from .model import Draft
 
 Status = Literal["sent", "temporary", "permanent", "ambiguous"]
-
-
-class AuthFailure(OurFault):
-    """The SMTP server refused our credentials: the configuration (or token) must be fixed."""
-
-    exit_code = 77  # EX_NOPERM
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,17 +46,6 @@ class SendResult:
     message_id: str
     status: Status
     detail: str
-
-
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """The system's trust store plus an optional extra CA bundle (self-signed servers, tests)."""
-    ctx = ssl.create_default_context()
-    if ca_file:
-        try:
-            ctx.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"smtp.ca_file: cannot load {ca_file!r}: {exc}") from exc
-    return ctx
 
 
 # --- sync entry points ---------------------------------------------------------------------------
@@ -143,7 +126,7 @@ class _Session:
         await self.close()
         self.connect_failed = True
         s = self.s
-        ctx = tls_context(s.ca_file) if s.security in ("tls", "starttls") else None
+        ctx = s.tls_context() if s.security in ("tls", "starttls") else None
         client = aiosmtplib.SMTP(
             hostname=s.host,
             port=s.port,

@@ -22,7 +22,6 @@ import logging
 import os
 import select
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -53,19 +52,6 @@ def _caps(mb: Any) -> set[str]:
     if callable(caps):
         caps = caps()
     return {(c.decode() if isinstance(c, bytes) else str(c)).upper() for c in caps or ()}
-
-
-def _raw_socket(mb: Any) -> socket.socket | None:
-    """The IDLE connection's socket, to cut it at shutdown (best effort)."""
-    for name in ("client", "_client", "imap"):
-        client = getattr(mb, name, None)
-        if client is not None and hasattr(client, "socket"):
-            try:
-                sock = client.socket()
-            except Exception:  # noqa: BLE001
-                return None
-            return sock if isinstance(sock, socket.socket) else None
-    return None
 
 
 class Watcher:
@@ -243,12 +229,9 @@ class Watcher:
     def _shutdown(self) -> None:
         self.stopping = True
         self._halt.set()
-        sock = _raw_socket(self._idle_mb) if self._idle_mb is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        interrupt = getattr(self._idle_mb, "interrupt", None)  # Mailbox.interrupt(): ends IDLE now
+        if interrupt is not None:
+            interrupt()
         if self._idle_thread is not None:
             self._idle_thread.join(timeout=3.0)
         for fd in (self._r, self._w):

@@ -176,7 +176,7 @@ def test_cancellation_sends_cancel_and_three_slots_in_working_hours(
             for city, zone in (("New York", NEW_YORK), ("London", LONDON)):
                 m = re.search(city + r" \(\w+\)\*\* \([^)]*\): \w{3} (\d{1,2} \w{3}), (\d{2}):(\d{2}) – (\d{2}):(\d{2})", option)
                 assert m, option
-                day = dt.datetime.strptime(f"{m.group(1)} 2026", "%d %b %Y")
+                day = dt.datetime.strptime(f"{m.group(1)} 2026", "%d %b %Y")  # noqa: DTZ007 - zone set below
                 start = day.replace(hour=int(m.group(2)), minute=int(m.group(3)), tzinfo=zone)
                 end = day.replace(hour=int(m.group(4)), minute=int(m.group(5)), tzinfo=zone)
                 assert start.weekday() < 5

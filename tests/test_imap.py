@@ -14,8 +14,8 @@ import pytest
 import servers
 
 from mailflow.config import ImapSettings
-from mailflow.errors import ConfigError, TemporaryFailure
-from mailflow.imap import AuthFailure, Mailbox
+from mailflow.errors import AuthFailure, ConfigError, TemporaryFailure
+from mailflow.imap import Mailbox
 
 pytestmark = pytest.mark.servers
 

@@ -11,9 +11,9 @@ import pytest
 import servers
 
 from mailflow.config import SmtpSettings
-from mailflow.errors import ConfigError, TemporaryFailure
+from mailflow.errors import AuthFailure, ConfigError, TemporaryFailure
 from mailflow.model import Draft
-from mailflow.smtp import AuthFailure, SendResult, _dot_stuffed, check_smtp, send_drafts
+from mailflow.smtp import SendResult, _dot_stuffed, check_smtp, send_drafts
 
 pytestmark = pytest.mark.servers
 
