@@ -472,19 +472,25 @@ class Dovecot:
         return u is not None and secrets.compare_digest(u.token, token)
 
     # -- delivery (what an MTA's local delivery agent would do) -----------------------------------
-    def deliver(self, user: str, data: bytes) -> Path:
-        """Drop a message into the user's INBOX (Maildir new/, atomic rename from tmp/)."""
+    def deliver(self, user: str, data: bytes, folder: str = "INBOX") -> Path:
+        """Drop a message into one of the user's folders (Maildir++, atomic rename from tmp/).
+
+        INBOX gets it as new mail; any other folder (e.g. "Sent") gets it as already seen."""
         home = self.maildir_root / user.lower()
         maildir = home / "Maildir"
-        for path in (home, maildir, maildir / "tmp", maildir / "new", maildir / "cur"):
+        box = maildir if folder == "INBOX" else maildir / f".{folder}"
+        for path in (home, maildir, box, box / "tmp", box / "new", box / "cur"):
             if not path.exists():
                 path.mkdir(mode=0o700)
                 _chown(path)
         unique = f"{time.time_ns()}.M{secrets.token_hex(4)}P{os.getpid()}.mailflow-test"
-        tmp = maildir / "tmp" / unique
+        tmp = box / "tmp" / unique
         tmp.write_bytes(data)
         _chown(tmp)
-        final = maildir / "new" / f"{unique},S={len(data)}"
+        if folder == "INBOX":
+            final = box / "new" / f"{unique},S={len(data)}"
+        else:
+            final = box / "cur" / f"{unique},S={len(data)}:2,S"
         os.replace(tmp, final)
         return final
 
@@ -639,6 +645,7 @@ class SmtpHandler:
         self.security_by_port: dict[int, str] = {}
         self._script: list[str] = []
         self._lock = threading.Lock()
+        self.sent_copies = False  # file a copy of what a local user submits in their Sent folder
 
     def reset(self) -> None:
         with self._lock:
@@ -646,6 +653,7 @@ class SmtpHandler:
             self.undelivered.clear()
             self._script.clear()
             self.transactions = 0
+            self.sent_copies = False
 
     def script(self, actions: Iterable[str]) -> None:
         items = list(actions)
@@ -737,6 +745,10 @@ class SmtpHandler:
         if unknown:
             with self._lock:
                 self.undelivered.append(record)
+        sender = (envelope.mail_from or "").lower()
+        if self.sent_copies and self.dovecot is not None and sender in self.dovecot.users:
+            # like Gmail, Microsoft 365 and Fastmail: submitted mail is filed in the sender's Sent
+            self.dovecot.deliver(sender, data, folder="Sent")
 
     async def auth_XOAUTH2(self, server: Any, args: list[str]) -> Any:
         from aiosmtpd.smtp import AuthResult
@@ -879,6 +891,10 @@ class SmtpServers:
 
     def reset(self) -> None:
         self.handler.reset()
+
+    def file_sent_copies(self, on: bool = True) -> None:
+        """Behave like Gmail/Microsoft 365: file each submitted message in the sender's Sent."""
+        self.handler.sent_copies = on
 
 
 # --- a TCP proxy that can cut connections -----------------------------------------------------

@@ -31,37 +31,11 @@ BATCH = 3  # notes per scenario; each yields one recap to each of the two partie
 
 
 @pytest.fixture
-def sent_copies(dovecot: servers.Dovecot, smtp_server: servers.SmtpServers,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def sent_copies(smtp_server: servers.SmtpServers) -> Iterator[None]:
     """Make the test SMTP server file submitted mail in the sender's Sent folder."""
-    original = servers.SmtpHandler._deliver
-
-    def deliver(self, server, session, envelope, data):  # type: ignore[no-untyped-def]
-        original(self, server, session, envelope, data)
-        sender = (envelope.mail_from or "").lower()
-        if sender in dovecot.users:
-            folder = dovecot.maildir_root / sender / "Maildir" / ".Sent"
-            for sub in (folder, folder / "tmp", folder / "new", folder / "cur"):
-                if not sub.exists():
-                    sub.mkdir(mode=0o700, parents=True)
-                    os.chown(sub, *_ids())
-            name = f"{time.time_ns()}.{secrets.token_hex(4)}.sent"
-            tmp = folder / "tmp" / name
-            tmp.write_bytes(data)
-            os.chown(tmp, *_ids())
-            os.replace(tmp, folder / "cur" / f"{name}:2,S")
-
-    monkeypatch.setattr(servers.SmtpHandler, "_deliver", deliver)
+    smtp_server.file_sent_copies()
     yield
-
-
-def _ids() -> tuple[int, int]:
-    import grp
-    import pwd
-
-    if os.geteuid() != 0:
-        return os.getuid(), os.getgid()
-    return pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+    smtp_server.file_sent_copies(False)
 
 
 def note(i: int, forwarder: str, other: str, bot: str, tag: str) -> bytes:

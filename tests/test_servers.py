@@ -227,3 +227,18 @@ def test_write_config_is_a_valid_mailflow_config(
     assert (cfg.smtp.port, cfg.smtp.security) == (smtp_server.starttls_port, "starttls")
     assert cfg.default_zone == "Europe/Berlin" and cfg.people[0].zone == "America/New_York"
     assert cfg.store_path == tmp_path / "mailflow.sqlite3"
+
+
+def test_sent_copies_are_filed_in_the_senders_sent_folder(
+        dovecot: servers.Dovecot, smtp_server: servers.SmtpServers) -> None:
+    sender, rcpt = dovecot.new_user(), dovecot.new_user()
+    data = b"From: s@example.test\r\nSubject: copy me\r\nMessage-ID: <copy@example.test>\r\n\r\nhi\r\n"
+    with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as client:
+        client.sendmail(sender.address, [rcpt.address], data)
+    assert "Sent" not in sender.folders()  # off by default: no copy filed
+    smtp_server.file_sent_copies()
+    with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as client:
+        client.sendmail(sender.address, [rcpt.address], data)
+    (copy,) = sender.wait_for_messages(1, folder="Sent")
+    assert copy.email["Message-ID"] == "<copy@example.test>" and "\\Seen" in copy.flags
+    assert len(rcpt.wait_for_messages(2)) == 2
