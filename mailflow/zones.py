@@ -320,7 +320,8 @@ def slot_warnings(
                 out.append(
                     f"the time difference changes before the meeting: on the meeting day "
                     f"{zone_label(a.zone or '', start)} is {_relation(d_then)} "
-                    f"{zone_label(b.zone or '', start)}, but today it is {_relation(d_now)} "
+                    f"{zone_label(b.zone or '', start)}, but today it is "
+                    f"{_relation(d_now).removesuffix(' of').removesuffix(' as')} "
                     f"(daylight saving time starts or ends on different dates)"
                 )
     for p in participants:

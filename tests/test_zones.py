@@ -68,7 +68,7 @@ def test_slot_in_mismatch_week_warns_when_booked_outside_it(year: int) -> None:
     ws = slot_warnings(start, start + dt.timedelta(hours=1), [who("Ann", LON), who("Bob", NYC)], now=now)
     # London is 4 h ahead of New York on the meeting day (mismatch week), 5 h ahead in January
     assert any("time difference" in w and "London (GMT) is 4 h ahead of New York (EDT)" in w
-               and "today it is 5 h ahead of" in w for w in ws), ws
+               and "today it is 5 h ahead (" in w for w in ws), ws
     # the same slot booked inside the mismatch window: no offset warning
     ws2 = slot_warnings(start, start + dt.timedelta(hours=1), [who("Ann", LON), who("Bob", NYC)],
                         now=dt.datetime.combine(eu_spring - dt.timedelta(days=2), dt.time(9), tzinfo=UTC))
