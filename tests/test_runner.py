@@ -5,6 +5,7 @@ re-processes nothing, scheduled mail waits for its time."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -203,7 +204,8 @@ def test_scheduled_followup_goes_out_at_the_first_poll_after_its_time(
 def test_provider_sending_limits_are_respected(tmp_path: Path, dovecot: servers.Dovecot,
                                                smtp_server: servers.SmtpServers) -> None:
     sc = Scenario(tmp_path, dovecot, smtp_server, messages=3)
-    sc.config.write_text(sc.config.read_text().replace("[smtp]\n", "[smtp]\nper_minute = 1\nper_day = 2\n"))
+    text = re.sub(r"(?m)^per_minute = .*$", "per_minute = 1", sc.config.read_text())
+    sc.config.write_text(re.sub(r"(?m)^per_day = .*$", "per_day = 2", text))
     config = load_config(str(sc.config))
     clock = Clock(START)
     assert poll_once(config, now=clock).sent == 1
