@@ -25,12 +25,12 @@ import logging
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -59,85 +59,39 @@ def load_servers() -> Any:
 
 
 class CountingProxy:
-    """Forwards 127.0.0.1:`port` to the target; counts bytes both ways and IMAP commands."""
+    """tests/servers.py's loopback Proxy in front of Dovecot, plus a count of IMAP commands by
+    verb (tagged client lines; literals are skipped)."""
 
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        self.target = (target_host, target_port)
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
-        self.port = int(self.listener.getsockname()[1])
+    def __init__(self, servers: Any, target_port: int) -> None:
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.commands: Counter[str] = Counter()
+        self.proxy = servers.Proxy(target_port, tap=self._parser)
+        self.port = int(self.proxy.port)
         self.reset()
-        threading.Thread(target=self._accept, name="counting-proxy", daemon=True).start()
 
     def reset(self) -> None:
         with self._lock:
-            self.up = 0
-            self.down = 0
-            self.connections = 0
-            self.commands: Counter[str] = Counter()
+            self._base = (self.proxy.bytes_up, self.proxy.bytes_down, self.proxy.connections)
+            self.commands = Counter()
 
     def snapshot(self) -> tuple[int, int, int, Counter[str]]:
         """(bytes up, bytes down, connections, commands by verb) since the last reset."""
         with self._lock:
-            return self.up, self.down, self.connections, Counter(self.commands)
+            up, down, conns = self._base
+            return (self.proxy.bytes_up - up, self.proxy.bytes_down - down,
+                    self.proxy.connections - conns, Counter(self.commands))
 
     def close(self) -> None:
-        self._stop.set()
-        self.listener.close()
-        for t in self._threads:
-            t.join(timeout=5)
+        self.proxy.close()
 
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target, timeout=30)
-            with self._lock:
-                self.connections += 1
-            for src, dst, up in ((client, upstream, True), (upstream, client, False)):
-                t = threading.Thread(target=self._pump, args=(src, dst, up), daemon=True)
-                t.start()
-                self._threads.append(t)
+    def _parser(self) -> Callable[[bytes], None]:
+        """One per connection: feeds client data through _commands, keeping its state."""
+        state = {"pending": b"", "skip": 0}
 
-    def _pump(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
-        src.settimeout(0.5)
-        pending = b""
-        skip = 0  # bytes of a literal still to pass without parsing
-        try:
-            while not self._stop.is_set():
-                try:
-                    chunk = src.recv(262144)
-                except TimeoutError:
-                    continue
-                if not chunk:
-                    break
-                dst.sendall(chunk)
-                with self._lock:
-                    if up:
-                        self.up += len(chunk)
-                    else:
-                        self.down += len(chunk)
-                if up:
-                    pending, skip = self._commands(pending + chunk, skip)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
+        def feed(chunk: bytes) -> None:
+            state["pending"], state["skip"] = self._commands(state["pending"] + chunk, state["skip"])
+
+        return feed
 
     def _commands(self, data: bytes, skip: int) -> tuple[bytes, int]:
         """Count tagged command lines in client data; returns the unparsed rest and literal skip."""
@@ -195,7 +149,7 @@ def start_env(*, disk: bool = False) -> Env:
     finally:
         tempfile.tempdir = saved
     smtp = servers.SmtpServers.start(dovecot)
-    return Env(servers=servers, dovecot=dovecot, smtp=smtp, proxy=CountingProxy(dovecot.port),
+    return Env(servers=servers, dovecot=dovecot, smtp=smtp, proxy=CountingProxy(servers, dovecot.port),
                tmp=Path(tempfile.mkdtemp(prefix="mailflow-bench-")))
 
 
@@ -278,14 +232,16 @@ def time_server(user: Any, config: Any, repeat: int = 5) -> float:
 
 
 def time_done_keys(config: Any, validity: int, repeat: int = 20) -> float:
-    """Milliseconds for the runner's per-poll `store.done_keys` read (it loads every handled UID)."""
+    """Milliseconds for the runner's per-poll `store.done_keys` read, as the runner does it: only
+    the unflagged UIDs the server reported (here the NEW most recent ones) are looked up."""
     from mailflow.store import Store
 
     account = f"{config.imap.user}@{config.imap.host}:{config.imap.port}"
     with Store(config.store_path) as store:
         t0 = time.perf_counter()
         for _ in range(repeat):
-            store.done_keys(account, config.imap.folder, validity)
+            top = store.db.execute("SELECT max(uid) FROM messages").fetchone()[0] or 0
+            store.done_keys(account, config.imap.folder, validity, among=range(top + 1, top + 1 + NEW))
         return (time.perf_counter() - t0) / repeat * 1000
 
 
@@ -385,9 +341,8 @@ def report(results: list[tuple[int, Measured, Measured]]) -> str:
             rows.append((m.label, m.wall, m.count, m.up, m.down, m.done_keys_ms, m.server_ms))
     lines = [table(("mailbox", "wall s", "IMAP cmds", "bytes up", "bytes down", "done_keys ms",
                     "server ms"), rows),
-             "(done_keys ms: the runner's per-poll store read that grows with the mailbox, every handled"
-             " UID of the folder from SQLite; server ms: Dovecot's SELECT + UID SEARCH UNKEYWORD,"
-             " timed alone)", ""]
+             "(done_keys ms: the runner's per-poll store lookup of the unflagged UIDs; server ms:"
+             " Dovecot's SELECT + UID SEARCH UNKEYWORD, timed alone)", ""]
     lines.append("commands per poll (first poll / second poll):")
     for n, first, second in results:
         def verbs(c: Counter[str]) -> str:

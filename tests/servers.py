@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -905,10 +905,15 @@ class Proxy:
 
     `drop()` closes every open connection now (new ones are still accepted);
     `drop_after(n)` closes a connection once it has carried n bytes from the server to the client;
-    `refuse(True)` closes new connections at once.
+    `refuse(True)` closes new connections at once. `bytes_up`/`bytes_down` count what crossed;
+    `tap`, if given, is called once per connection and returns a function that sees every chunk
+    the client sends (the benchmarks count IMAP commands with it).
     """
 
-    def __init__(self, target_port: int, target_host: str = HOST) -> None:
+    def __init__(self, target_port: int, target_host: str = HOST, *,
+                 tap: Callable[[], Callable[[bytes], None]] | None = None) -> None:
+        self.tap = tap
+        self.bytes_up = 0  # client-to-server bytes forwarded so far, all connections
         self.target = (target_host, target_port)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -976,16 +981,18 @@ class Proxy:
                 self.connections += 1
                 self._pairs.append((client, upstream))
             budget = {"down": self._limit}
+            seen = self.tap() if self.tap is not None else None
             for src, dst, direction in ((client, upstream, "up"), (upstream, client, "down")):
                 t = threading.Thread(
-                    target=self._pump, args=(src, dst, direction, budget, client, upstream), daemon=True
+                    target=self._pump, args=(src, dst, direction, budget, client, upstream, seen),
+                    daemon=True,
                 )
                 t.start()
                 self._threads.append(t)
 
     def _pump(
         self, src: socket.socket, dst: socket.socket, direction: str, budget: dict[str, int | None],
-        client: socket.socket, upstream: socket.socket,
+        client: socket.socket, upstream: socket.socket, seen: Callable[[bytes], None] | None = None,
     ) -> None:
         src.settimeout(0.2)
         try:
@@ -1004,9 +1011,13 @@ class Proxy:
                         break
                     budget["down"] = allowed - len(chunk)
                 dst.sendall(chunk)
-                if direction == "down":
-                    with self._lock:
+                with self._lock:
+                    if direction == "down":
                         self.bytes_down += len(chunk)
+                    else:
+                        self.bytes_up += len(chunk)
+                if direction == "up" and seen is not None:
+                    seen(chunk)
         except OSError:
             pass
         finally:
