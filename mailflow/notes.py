@@ -97,7 +97,7 @@ _DATED_WHO = re.compile(r"\d.{0,120}<[^<>\s]+@[^<>\s]+>\s*:\s*$")  # "2026-03-03
 _WROTE_TAIL = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:$", re.I)
 _REPLY_WHO_FIRST = re.compile(rf"^\s*[^\n<>]{{1,80}}?<[^<>\s]+@[^<>\s]+>\s+(?:{_WROTE})\b", re.I)
 
-_SIG_DASHES = re.compile(r"^(?:-- ?|--|—)\s*$")
+_SIG_DASHES = re.compile(r"^(?:-- ?|--|—)[^\S\n]*$", re.M)  # on whole texts
 _DEVICES = (
     r"iphone|ipad|ipod|android|mobile|phone|smartphone|tablet|device|blackberry|samsung|galaxy"
     r"|huawei|pixel|xiaomi|oneplus|nokia|motorola|htc|sony|windows phone|handy|portable|móvil|movil"
@@ -126,6 +126,7 @@ _CLOSING = re.compile(
 )
 
 _QUOTE = re.compile(r"^\s*>")
+_QUOTE_LINE = re.compile(r"^[^\S\n]*>", re.M)  # _QUOTE on each line of a whole text
 _PS = re.compile(r"^\s*p\.?\s?p?\.?\s?s\.?(?:\s|:|$)", re.I)
 _WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "geschreven", "scritto",
                 "skrev", "kirjoitti", "napisa", "napsal", "написал", "yazd")
@@ -140,6 +141,9 @@ class _Marker:
 
 # --- small text helpers ----------------------------------------------------------------------
 
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
@@ -149,8 +153,8 @@ def _join(lines: list[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    text = "\n".join(x.rstrip() for x in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = "\n".join(map(str.rstrip, text.split("\n")))
+    return _BLANK_RUN.sub("\n\n", text).strip()
 
 
 def _header_key(line: str) -> tuple[str, str] | None:
@@ -251,9 +255,46 @@ def _reply_intro(lines: list[str], i: int) -> int:
     return 0
 
 
-def _find_marker(lines: list[str], start: int = 0, forwards_only: bool = False) -> _Marker | None:
-    wrote = [any(w in x.lower() for w in _WROTE_WORDS) for x in lines]  # cheap pre-filter
-    for i in range(start, len(lines)):
+# Every marker line holds a ':' (header keys, Apple intros, "wrote:") or a pair of [-=_]
+# (separator lines, the Outlook rule); a reply intro may start only on a line that has a
+# wrote-word (looked up in lowered text, as always) in it or in one of the next two lines. Other
+# lines are never markers, so these searches over the whole text find every line that
+# _find_marker has to look at. lower() maps each line on its own and never makes or removes a
+# newline, so line numbers in the lowered text agree with ``lines``.
+_MARKER_PUNCT = re.compile(r"[-=_:](?:(?<=:)|[-=_])")  # a ':' or a pair of [-=_]; starts with a class: fast
+
+
+def _marker_lines(lines: list[str]) -> tuple[list[int], set[int]]:
+    """(sorted indices of lines that may be markers, those where a reply intro may start)."""
+    text = "\n".join(lines)
+    found = set(_line_numbers(text, [m.start() for m in _MARKER_PUNCT.finditer(text)]))
+    low = text.lower()
+    hits: list[int] = []
+    for word in _WROTE_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            hits.append(at)
+            at = low.find(word, at + 1)
+    intro: set[int] = set()
+    for line in _line_numbers(low, sorted(hits)):
+        intro.update(range(max(line - 2, 0), line + 1))
+    return sorted(found | intro), intro
+
+
+def _line_numbers(text: str, positions: list[int]) -> list[int]:
+    """The line (0-based, "\n"-separated) of each of the ascending positions in text."""
+    out: list[int] = []
+    line = last = 0
+    for at in positions:
+        line += text.count("\n", last, at)
+        last = at
+        out.append(line)
+    return out
+
+
+def _find_marker(lines: list[str]) -> _Marker | None:
+    candidates, intro = _marker_lines(lines)
+    for i in candidates:
         line = lines[i]
         if not line.strip() or _QUOTE.match(line):
             continue
@@ -271,7 +312,7 @@ def _find_marker(lines: list[str], start: int = 0, forwards_only: bool = False) 
             return _Marker(kind="forward", start=i, block=i + 1)
         if _is_outlook_block(lines, i):
             return _Marker(kind="original", start=i, block=i)
-        if not forwards_only and any(wrote[i:i + 3]):
+        if i in intro:
             span = _reply_intro(lines, i)
             if span:
                 return _Marker(kind="reply", start=i, block=i + span)
@@ -282,18 +323,32 @@ def _find_marker(lines: list[str], start: int = 0, forwards_only: bool = False) 
 
 def split_reply(text: str) -> tuple[str, str | None]:
     """(the author's own text, the quoted history that was cut, or None)."""
+    return _split_reply(*_scan(text))
+
+
+def _scan(text: str) -> tuple[list[str], _Marker | None]:
+    """The lines of text and its first forward/reply marker, found once per text."""
     lines = _lines(text)
-    marker = _find_marker(lines)
+    return lines, _find_marker(lines)
+
+
+def _split_reply(lines: list[str], marker: _Marker | None) -> tuple[str, str | None]:
     cut = marker.start if marker else len(lines)
     own, quoted = lines[:cut], lines[cut:]
-    kept: list[str] = []
-    removed: list[str] = []
-    for i, line in enumerate(own):  # interleaved "> " quotes, each with its "... wrote:" intro
+    # interleaved "> " quotes, each with its "... wrote:" intro: only a quote line or one of the
+    # two lines above a quote line can be cut, so no other line is looked at
+    joined = "\n".join(own)
+    quotes = set(_line_numbers(joined, [m.start() for m in _QUOTE_LINE.finditer(joined)]))
+    cut_lines: set[int] = set(quotes)
+    for i in {k - d for k in quotes for d in (1, 2) if k - d >= 0} - quotes:
+        line = own[i]
         nxt = next((x for x in own[i + 1:i + 3] if x.strip()), "")
         tail = line.rstrip()[-120:]
-        intro = bool(_QUOTE.match(nxt)) and tail.endswith(":") and (
-            bool(_WROTE_TAIL.search(tail)) or bool(_DATED_WHO.search(line[:300])))
-        (removed if _QUOTE.match(line) or intro else kept).append(line)
+        if _QUOTE.match(nxt) and tail.endswith(":") and (
+                _WROTE_TAIL.search(tail) or _DATED_WHO.search(line[:300])):
+            cut_lines.add(i)
+    removed = [own[i] for i in sorted(cut_lines)]
+    kept = [x for i, x in enumerate(own) if i not in cut_lines] if cut_lines else own
     history = _join(removed + ([""] if removed and quoted else []) + quoted)
     return _clean(_join(kept)), (history.strip() or None)
 
@@ -302,14 +357,20 @@ def split_signature(text: str) -> tuple[str, str | None]:
     """(text without its signature, the signature or None)."""
     lines = _lines(text)
     n = len(lines)
-    for i, line in enumerate(lines):
-        if _SIG_DASHES.match(line) and i > 0:
+    joined = "\n".join(lines)
+    for i in _line_numbers(joined, [m.start() for m in _SIG_DASHES.finditer(joined)]):
+        if i > 0:
             return _clean(_join(lines[:i])), _clean(_join(lines[i + 1:])) or None
-    after = [0] * (n + 1)  # non-blank lines after each line
+    tail_from = n  # the first line with at most 7 non-blank lines from it to the end
+    seen = 0
     for i in range(n - 1, -1, -1):
-        after[i] = after[i + 1] + (1 if lines[i].strip() else 0)
-    for i, line in enumerate(lines):
-        if after[i] - 1 <= 6 and _MOBILE.match(line.lstrip()[:200]):
+        if lines[i].strip():
+            seen += 1
+            if seen > 7:
+                break
+        tail_from = i
+    for i in range(tail_from, n):
+        if _MOBILE.match(lines[i].lstrip()[:200]):
             body, sig = _closing(lines[:i])
             tail = _clean(_join(lines[i:]))
             return body, (f"{sig}\n{tail}" if sig else tail)
@@ -318,10 +379,15 @@ def split_signature(text: str) -> tuple[str, str | None]:
 
 
 def _closing(lines: list[str]) -> tuple[str, str | None]:
-    nonempty = [i for i, x in enumerate(lines) if x.strip()]
-    window = nonempty[-10:]
-    for i in window:
-        if len(lines[i]) > 200 or not _CLOSING.match(lines[i].strip()) or i == nonempty[0]:
+    window: list[int] = []  # the last 10 non-blank lines
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            window.append(i)
+            if len(window) == 10:
+                break
+    first = next((i for i, x in enumerate(lines) if x.strip()), None)
+    for i in reversed(window):
+        if len(lines[i]) > 200 or not _CLOSING.match(lines[i].strip()) or i == first:
             continue
         ps = next((k for k in range(i + 1, len(lines)) if _PS.match(lines[k])), len(lines))
         tail = [x for x in lines[i + 1:ps] if x.strip()]
@@ -330,9 +396,9 @@ def _closing(lines: list[str]) -> tuple[str, str | None]:
     return _clean(_join(lines)), None
 
 
-def _own_text(text: str) -> tuple[str, str | None, str | None]:
-    """(own text, signature, quoted) of one author's part."""
-    own, quoted = split_reply(text)
+def _own_text(lines: list[str], marker: _Marker | None) -> tuple[str, str | None, str | None]:
+    """(own text, signature, quoted) of one author's part (``_scan`` of its text)."""
+    own, quoted = _split_reply(lines, marker)
     body, signature = split_signature(own)
     return body, signature, quoted
 
@@ -528,10 +594,9 @@ class _Forward:
     after: str
 
 
-def _split_forward(text: str, subject: str, fallback: dt.tzinfo | None,
-                   forwards_only: bool = False) -> _Forward | None:
-    lines = _lines(text)
-    marker = _find_marker(lines, forwards_only=forwards_only)
+def _split_forward(lines: list[str], marker: _Marker | None, subject: str,
+                   fallback: dt.tzinfo | None) -> _Forward | None:
+    """The forward marked in ``_scan`` of a text, or None when the text is not a forward."""
     if marker is None or marker.kind == "reply":
         return None
     if marker.kind == "original" and _REPLY_SUBJECT.match(subject):
@@ -570,9 +635,10 @@ def read_note(letter: Letter) -> Note:
     text = letter.text[:_MAX_TEXT]
     head = letter.headers
     fallback = head.date.tzinfo if head.date is not None else None
-    outer = _split_forward(text, head.subject, fallback)
+    lines, marker = _scan(text)
+    outer = _split_forward(lines, marker, head.subject, fallback)
     if outer is None:
-        body, signature, quoted = _own_text(text)
+        body, signature, quoted = _own_text(lines, marker)
         if letter.attached:
             inner = read_note(letter.attached[0])
             original = inner.original or inner.letter.headers
@@ -583,18 +649,20 @@ def read_note(letter: Letter) -> Note:
                         quoted=quoted)
         return Note(letter=letter, body=body, signature=signature, original=None,
                     original_body=None, original_signature=None, quoted=quoted)
-    body, signature, quoted = _own_text(outer.before)
+    body, signature, quoted = _own_text(*_scan(outer.before))
     history: list[str] = [quoted] if quoted else []
     current = outer
+    scan = _scan(current.after)
     for _ in range(_MAX_NESTED):  # forwards of forwards: follow to the innermost original
-        nested = _split_forward(current.after, current.headers.subject or "Fwd:",
+        nested = _split_forward(*scan, current.headers.subject or "Fwd:",
                                 current.headers.date.tzinfo if current.headers.date else fallback)
         if nested is None:
             break
         if nested.before.strip():
             history.append(nested.before.strip())
         current = nested
-    original_body, original_signature, original_quoted = _own_text(current.after)
+        scan = _scan(current.after)
+    original_body, original_signature, original_quoted = _own_text(*scan)
     if original_quoted:
         history.append(original_quoted)
     return Note(
