@@ -7,6 +7,7 @@ notes to recap, a proposal or agreement to confirm, a cancellation, or nothing f
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -14,6 +15,7 @@ from dataclasses import replace
 
 from .minutes import extract_minutes
 from .model import Meeting, MeetingKind, Minutes, Note, Participant, Person, TimeMention
+from .needles import first_match, lowered, starts
 from .people import find_participants
 from .times import find_times
 from .zones import tzinfo_for
@@ -53,7 +55,7 @@ def _reference(note: Note, now: dt.datetime) -> dt.datetime:
 
 
 def _duration(text: str) -> dt.timedelta | None:
-    m = _DURATION.search(text)
+    m = first_match(_DURATION, text, ("for ",))
     if not m:
         return None
     qty = m.group(1).lower()
@@ -102,40 +104,72 @@ def _classify(text: str, times: tuple[TimeMention, ...], minutes: Minutes, note:
 _WINDOW = 400  # characters either side of a mention that can hold its sentence
 
 
-def _sentence(text: str, span: tuple[int, int]) -> tuple[str, str]:
-    """The text of the sentence (or line) around a mention: before it, and after it.
-
-    Looks at most _WINDOW characters either way, so a pathological text with thousands of
-    mentions and no full stops costs linear time, not quadratic."""
-    lo = max(0, span[0] - _WINDOW)
-    before = text[lo : span[0]]
-    cut = max(before.rfind(ch) for ch in ".!?\n")
-    before = before[cut + 1 :]
-    after = text[span[1] : span[1] + _WINDOW]
-    ends = [i for i in (after.find(ch) for ch in ".!\n") if i != -1]
-    end = min(ends) if ends else len(after)
-    q = after.find("?")
-    if q != -1 and q <= end:
-        end = q + 1
-    return before, after[:end]
+_STOPS = (".", "!", "?", "\n")
 
 
-def _with_status(text: str, mention: TimeMention) -> TimeMention:
-    """Proposed, agreed or cancelled, from the words of the mention's own sentence."""
+def _sentence(text: str, span: tuple[int, int], stops: list[int] | None = None) -> tuple[int, int]:
+    """Where the sentence (or line) around a mention begins and ends in text: after the last
+    ".!?" or newline before it, up to the first ".!" or newline after it (a "?" included).
+
+    ``stops``: where [.!?\n] occur in text, when the caller has them (else found here). Looks
+    at most _WINDOW characters either way, so a pathological text with thousands of mentions
+    and no full stops costs linear time, not quadratic."""
+    start, end = span
+    lo = max(0, start - _WINDOW)
+    hi = min(len(text), end + _WINDOW)
+    if stops is None:
+        stops = [k + lo for k in starts(text[lo:hi], _STOPS)]
+    i = bisect.bisect_left(stops, start)
+    begin = stops[i - 1] + 1 if i > 0 and stops[i - 1] >= lo else lo
+    j = bisect.bisect_left(stops, end, i)
+    if j == len(stops) or stops[j] >= hi:
+        return begin, hi
+    k = stops[j]
+    return begin, (k + 1 if text[k] == "?" else k)
+
+
+# Every match of _CANCEL, _AGREE or _PROPOSE holds one of these words (case-insensitively).
+_STATUS_WORDS = ("can", "call", "confirm", "agreed", "works for", "see you", "booked", "let",
+                 "sounds good", "how about", "would", "are you", "propos", "suggest", "available",
+                 "option")
+
+
+def _with_status(text: str, mention: TimeMention, hits: list[int] | None = None,
+                 stops: list[int] | None = None) -> TimeMention:
+    """Proposed, agreed or cancelled, from the words of the mention's own sentence.
+
+    ``hits``: where _STATUS_WORDS begin in text (see _statuses); a sentence with none of them
+    cannot match _CANCEL, _AGREE or _PROPOSE, so the patterns are not run on it. ``stops``:
+    see _sentence."""
     if mention.status != "mentioned" or mention.grain not in ("minute", "hour", "second", "day"):
         return mention
-    before, after = _sentence(text, mention.span)
-    sentence = before + mention.text + after
+    start, end = mention.span
+    begin, stop = _sentence(text, mention.span, stops)
+    after = text[end:stop]
     status = "mentioned"
-    if _CANCEL.search(sentence):
-        status = "cancelled"
-    elif _AGREE.search(sentence):
-        status = "agreed"
-    elif _PROPOSE.search(sentence) or after.rstrip().endswith("?"):
-        status = "proposed"
+    i = bisect.bisect_left(hits, begin) if hits is not None else 0
+    if hits is not None and not (i < len(hits) and hits[i] < stop) and text[start:end] == mention.text:
+        if after.rstrip().endswith("?"):
+            status = "proposed"
+    else:
+        sentence = text[begin:start] + mention.text + after
+        if _CANCEL.search(sentence):
+            status = "cancelled"
+        elif _AGREE.search(sentence):
+            status = "agreed"
+        elif _PROPOSE.search(sentence) or after.rstrip().endswith("?"):
+            status = "proposed"
     if status == mention.status:
         return mention
     return replace(mention, status=status)  # type: ignore[arg-type]
+
+
+def _statuses(text: str, mentions: tuple[TimeMention, ...]) -> tuple[TimeMention, ...]:
+    """_with_status of every mention, the status words of text found once for all of them."""
+    low = lowered(text)
+    hits = starts(low, _STATUS_WORDS) if low is not None else None
+    stops = starts(text, _STOPS)
+    return tuple(_with_status(text, m, hits, stops) for m in mentions)
 
 
 def understand(
@@ -157,17 +191,14 @@ def understand(
     text = "\n\n".join(t for t in (note.body, note.original_body) if t)
     reader_zone = next((p.zone for p in participants if p.zone and p.zone != zone), None)
     party_zones = tuple(dict.fromkeys(p.zone for p in participants if p.zone))
-    times = tuple(
-        _with_status(text, m)
-        for m in find_times(
-            text,
-            ref=ref.astimezone(tzinfo_for(zone) or dt.UTC),
-            zone=zone,
-            reader_zone=reader_zone,
-            party_zones=party_zones,
-            date_order=date_order,
-        )
-    )
+    times = _statuses(text, find_times(
+        text,
+        ref=ref.astimezone(tzinfo_for(zone) or dt.UTC),
+        zone=zone,
+        reader_zone=reader_zone,
+        party_zones=party_zones,
+        date_order=date_order,
+    ))
     # in a forward, the forwarder's own few lines are a note to mailflow ("please recap
     # this"), not minutes; longer text of their own is read together with the original
     own = note.body.strip()
@@ -188,7 +219,7 @@ def understand(
     duration = _duration(text)
     if duration is None and slot is not None and slot.end is not None:
         duration = slot.end - slot.start
-    link_m = _LINK.search(text)
+    link_m = first_match(_LINK, text, ("http",))
     thread_id = _thread_id(note)
     address = self_addrs[0] if self_addrs else "mailflow@localhost"
     return Meeting(

@@ -10,12 +10,14 @@ one zone family, else the offset itself, "+05:30").
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import zoneinfo
 
 from . import times_lexicon as lex
 from .model import Address, Headers, Note, Participant, Person
+from .needles import lowered, starts
 from .zones import offset_name, tzinfo_for, zone_for_place
 
 _PLACE = r"([A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3})"
@@ -36,6 +38,26 @@ _TRIGGER = re.compile(
     r"\b(?:I['’]?m|I am|we['’]?re|we are|here in|based in|located in|office in|writing from|my)\b",
     re.I,
 )
+# every _TRIGGER match begins with one of these, case-insensitively
+_TRIGGER_STARTS = ("i'm", "i’m", "im", "i am", "we're", "we’re", "were", "we are", "here in",
+                   "based in", "located in", "office in", "writing from", "my")
+# the line breaks of str.splitlines()
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _trigger_lines(text: str, lines: list[str]) -> set[int]:
+    """The indexes of ``text.splitlines()`` (given as ``lines``) that hold a _TRIGGER match.
+
+    _TRIGGER is run only where one of its words begins (needles): a match inside one line is a
+    match in the whole text and back, as line breaks are not word characters."""
+    low = lowered(text)
+    if low is None:
+        return {i for i, ln in enumerate(lines) if _TRIGGER.search(ln)}
+    at = [k for k in starts(low, _TRIGGER_STARTS) if _TRIGGER.match(text, k)]
+    if not at:
+        return set()
+    breaks = [m.end() for m in _LINE_BREAK.finditer(text)]
+    return {bisect.bisect_right(breaks, k) for k in at}
 
 
 def _zone_from_words(words: str) -> str | None:
@@ -70,8 +92,9 @@ def stated_zone(text: str | None) -> str | None:
     if not text:
         return None
     # only lines that hold a trigger word can match; the patterns run on those alone
-    all_lines = text[:20_000].splitlines()
-    keep = sorted({j for i, ln in enumerate(all_lines) if _TRIGGER.search(ln) for j in (i, i + 1)})
+    head = text[:20_000]
+    all_lines = head.splitlines()
+    keep = sorted({j for i in _trigger_lines(head, all_lines) for j in (i, i + 1)})
     if not keep:
         return None
     sample = "\n".join(all_lines[j] for j in keep if j < len(all_lines))

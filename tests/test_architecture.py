@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "mailflow"
 CORE = (
     "model", "errors", "letters", "notes", "calendars", "zones", "times", "people", "minutes",
-    "meetings", "policy", "plans", "invites", "drafts", "records",
+    "meetings", "policy", "plans", "invites", "drafts", "records", "needles",
 )
 BANNED_MODULES = {
     "imapclient", "aiosmtplib", "sqlite3", "socket", "ssl", "os", "time", "logging", "subprocess",
