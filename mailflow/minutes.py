@@ -398,9 +398,10 @@ def resolve_due(
             cand = _safe_date(nxt.year, nxt.month, day)
         if cand is not None:
             return cand
-    if not _has_any(low, _WEEKDAY_STEMS):
+    start = _weekday_scan_start(s, low)
+    if start < 0:
         return None
-    for m in _WEEKDAY.finditer(s):
+    for m in _WEEKDAY.finditer(s, start):
         before = s[max(0, m.start() - 12): m.start()].lower()
         if _DUE_WORD_BEFORE.search(before) or _DUE_QUALIFIED_BEFORE.search(before):
             return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
@@ -408,6 +409,25 @@ def resolve_due(
 
 
 _WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
+_WEEKDAY_STEM = re.compile("|".join(_WEEKDAY_STEMS))
+
+
+def _weekday_scan_start(s: str, low: str) -> int:
+    """Where _WEEKDAY.finditer(s) may start and still find every match (-1: there is none).
+    low is _fold(s). A match holds a weekday name, which starts with a stem, perhaps preceded by
+    "next|this|coming" and whitespace; no stem starts inside those, so no match starts before the
+    first stem or the qualifier right before it ("\b" still sees the character before)."""
+    m = _WEEKDAY_STEM.search(low)
+    if m is None:
+        return -1
+    if not s.isascii():
+        return 0  # (low and s line up for ASCII text)
+    i = j = m.start()
+    while j and s[j - 1].isspace():
+        j -= 1
+    if j < i and low.endswith(("next", "this", "coming"), 0, j):
+        return max(0, j - 6)
+    return i
 _DUE_WORD_BEFORE = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
 _DUE_QUALIFIED_BEFORE = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
 
@@ -567,6 +587,10 @@ _CLAUSE_SPLIT = re.compile(
     r",\s+(?=(?:removing|removed|remove|taking|take|dropping|drop)\s+(?:it\s+|this\s+)?(?:off|from)\b)|"
     r"\.\s*$"
 )
+# every lx.COMMIT phrase ends in one of these words and is followed by whitespace, as are _SELF's
+# own verbs ("plan to", "can take", "take care of"), so _ASSIGN and _SELF need one of these in the
+# text; text reaching the grammar is whitespace-normalised by _clean (every \s is a space)
+_COMMIT_ENDS = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 _ASK = re.compile(
     r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
@@ -593,7 +617,17 @@ _VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|t
 def _vague_ref(text: str) -> bool:
     """_VAGUE_REF.search(text), without trying every position: the first branch is anchored at
     the end ("... this." / "... it"), so only the last few characters need a look."""
-    return bool(_VAGUE_START.match(text)) or _ends_with(_VAGUE_TAIL, 12, ".!", text)
+    low = _fold(text)
+    # each branch needs one of its words: at the start, or (the tail branch) ending where text
+    # ends once trailing whitespace and one "." or "!" are gone
+    tail = low.rstrip()
+    if tail[-1:] in (".", "!"):
+        tail = tail[:-1].rstrip()
+    return (_opens_with(low, ("this", "that", "it", "the ")) and bool(_VAGUE_START.match(text))) or \
+        (_has_any(tail[-16:], _VAGUE_WORDS) and _ends_with(_VAGUE_TAIL, 12, ".!", text))
+
+
+_VAGUE_WORDS = ("this", "that", "it", "them", "these", "those", "the issue", "the pr")
 
 
 def _ends_with(words: re.Pattern[str], longest: int, marks: str, text: str) -> bool:
@@ -962,12 +996,14 @@ class _Reader:
                     midline: bool = False) -> tuple[str | None, str] | None:
         """(owner, task) when the clause commits someone to a task."""
         c = _lead_trim(clause.strip())
+        if not _has_any(c, _COMMIT_ENDS):
+            return None  # _ASSIGN and _SELF both need a commitment word
         m = _ASSIGN.match(c)
         if m and not _I_WORD.match(c):
             got = self._check_assign(m, strict=strict, midline=midline)
             if got is not False:
                 return got  # type: ignore[return-value]
-        m = _SELF.match(c)
+        m = _SELF.match(c) if c[:1] in "IiMm" else None
         if m and not _I_NEED.match(c):
             first = m.group("task").split()[0].lower()
             if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
@@ -1528,7 +1564,8 @@ class _Reader:
 
     def _prose(self, text: str, evidence: str, ctx: _Ctx, prev_text: str, ln: _Line,
                status_only: bool = False, frame: _Frame | None = None) -> None:
-        if not _prose_may_find(text):
+        low_text = _fold(text)
+        if not _prose_may_find(text, low_text):
             return
         clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
         if len(clauses) > 40:
@@ -1537,7 +1574,7 @@ class _Reader:
         if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
             self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
             return
-        short_yes = lx.SHORT_YES.match(text)
+        short_yes = lx.SHORT_YES.match(text) if _opens_with(low_text, _SHORT_YES_STARTS) else None
         if short_yes and not status_only:
             parent = ctx.parent or prev_text
             if len(_content_tokens(short_yes.group("rest"))) >= 2 and not parent.endswith("?"):
@@ -1571,7 +1608,7 @@ class _Reader:
                     continue
                 self.add_action(owner, task, evidence, ctx)
                 continue
-            om = _OWNERLESS.match(c)
+            om = _OWNERLESS.match(c) if c[:1] in "wWtT'" else None
             if om and (ctx.person or ctx.speaker or ln.bullet) and not lx.DELIBERATE.match(om.group("task")) \
                     and (om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
                 if with_others:
@@ -1580,7 +1617,8 @@ class _Reader:
                                 evidence, ctx)
                 continue
             low = _fold(c)
-            am = (_ASK.match(c) if _has_any(low, _ASK_WORDS) else None) or _PLEASE.match(c) or \
+            am = (_ASK.match(c) if _has_any(low, _ASK_WORDS) else None) or \
+                (_PLEASE.match(c) if _opens_with(low, ("please",)) else None) or \
                 (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
                 bang = _BANG_TASK.match(clause.strip())
@@ -1597,7 +1635,7 @@ class _Reader:
                 continue
             if status_only or short_yes:
                 continue
-            if not (_has_any(low, _AGREE_WORDS) or lx.DEFER.match(c)):
+            if not (_has_any(low, _AGREE_WORDS) or _has_any(low, lx.DEFER_WORDS) and lx.DEFER.match(c)):
                 continue  # none of the words any agreement phrasing below needs
             if with_others:
                 ctx = _clause_ctx(base_ctx, clauses, clause)
@@ -1683,20 +1721,23 @@ _AGREE_WORDS = (
 # to/will/shall/'ll/must/should and is followed by whitespace; _SELF's other verbs end in one of
 # these too, or are "can take".
 _PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
-                        _ASK_WORDS + _AGREE_WORDS)
+                        _ASK_WORDS + _AGREE_WORDS + lx.DEFER_WORDS)
 _TO_SPACE = re.compile(r"to\s")
-# a clause starts at the start of the line or after a space or "(", so lx.DEFER ("punted", "let it
-# sit", ...) can only match a clause where its core follows one of those in " " + text
-_DEFER_PREFIX = "^(?:(?:we(?:'ll| will)?|to)\\s+)?"
-_DEFER_ANYWHERE = re.compile("[\\s(]" + lx.DEFER.pattern[len(_DEFER_PREFIX):], lx.DEFER.flags) \
-    if lx.DEFER.pattern.startswith(_DEFER_PREFIX) else re.compile("")  # (else: the gate stays open)
+# lx.SHORT_YES opens with one of these (in the case-folded text)
+_SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
+                     "resolved", "done deal")
 
 
-def _prose_may_find(text: str) -> bool:
-    """False when no clause of text can hold an item (_prose would find nothing): a cheap test."""
-    return "?" in text or "!" in text or _TO_SPACE.search(text) is not None or \
-        _has_any(_fold(text), _PROSE_WORDS) or lx.SHORT_YES.match(text) is not None or \
-        _DEFER_ANYWHERE.search(" " + text) is not None
+def _opens_with(low: str, words: tuple[str, ...]) -> bool:
+    """The start-anchored twin of _has_any: may a pattern anchored at ^ match low?"""
+    return low.startswith(words)
+
+
+def _prose_may_find(text: str, low: str) -> bool:
+    """False when no clause of text can hold an item (_prose would find nothing): a cheap test.
+    low is _fold(text)."""
+    return "?" in text or "!" in text or ("to" in text and _TO_SPACE.search(text) is not None) or \
+        _has_any(low, _PROSE_WORDS) or _opens_with(low, _SHORT_YES_STARTS)
 
 
 # lx.UNANIMOUS cannot match without one of these

@@ -151,6 +151,9 @@ DEFER = re.compile(
     r"carried over|park(?:ed)?|let (?:it|this|that) sit|re-?assign(?:ed)? to (?:the )?next|continue (?:the )?discussion|keep discussing|discuss(?: it| this)? further)\b",
     re.I,
 )
+# every DEFER match contains one of these (in the case-folded text): its cheap word gate
+DEFER_WORDS = ("punt", "defer", "table", "postpone", "revisit", "bump", "push", "move", "carry over",
+               "carried over", "park", "let ", "assign", "continue ", "keep discussing", "further")
 SHORT_YES = re.compile(
     r"^(?:yes|yep|yup|agreed|approved|accepted|\+1|lgtm|consensus|resolved|done deal)\b(?!/)[\s,.:;!-]*(?P<rest>.*)$",
     re.I,

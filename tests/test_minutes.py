@@ -522,7 +522,8 @@ def test_word_gates_change_nothing(text: str) -> None:
     fast = _mins(text)
     with pytest.MonkeyPatch.context() as mp:  # every gate open: each pattern runs on every line
         mp.setattr(minutes_module, "_has_any", lambda low, words: True)
-        mp.setattr(minutes_module, "_prose_may_find", lambda text: True)
+        mp.setattr(minutes_module, "_prose_may_find", lambda text, low: True)
+        mp.setattr(minutes_module, "_opens_with", lambda low, words: True)
         slow = _mins(text)
     assert fast == slow
 
