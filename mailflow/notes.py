@@ -76,6 +76,7 @@ _KEYS = {
     "pièces jointes": "ignore", "adjuntos": "ignore", "allegati": "ignore", "bijlagen": "ignore",
     "anexos": "ignore",
 }
+_SPACES = re.compile(r"\s+")
 _HEADERISH = re.compile(r"^\s*[^\W\d_][\w .-]{0,20}\s*:(?!//)")
 _HEADER_LINE = re.compile(
     r"^\s*[*_]{0,2}\s*(?P<key>[^\W\d_][\w\- .'’]{0,18}?)\s*[*_]{0,2}\s*:[*_]{0,2}[ \t]*(?P<value>.*)$"
@@ -97,7 +98,7 @@ _DATED_WHO = re.compile(r"\d.{0,120}<[^<>\s]+@[^<>\s]+>\s*:\s*$")  # "2026-03-03
 _WROTE_TAIL = re.compile(rf"\b(?:{_WROTE})\b[^:\n]{{0,60}}:$", re.I)
 _REPLY_WHO_FIRST = re.compile(rf"^\s*[^\n<>]{{1,80}}?<[^<>\s]+@[^<>\s]+>\s+(?:{_WROTE})\b", re.I)
 
-_SIG_DASHES = re.compile(r"^(?:-- ?|--|—)[^\S\n]*$", re.M)  # on whole texts
+_SIG_DASHES = re.compile(r"\n(?:-- ?|--|—)[^\S\n]*$", re.M)  # for _line_starts
 _DEVICES = (
     r"iphone|ipad|ipod|android|mobile|phone|smartphone|tablet|device|blackberry|samsung|galaxy"
     r"|huawei|pixel|xiaomi|oneplus|nokia|motorola|htc|sony|windows phone|handy|portable|móvil|movil"
@@ -126,10 +127,13 @@ _CLOSING = re.compile(
 )
 
 _QUOTE = re.compile(r"^\s*>")
-_QUOTE_LINE = re.compile(r"^[^\S\n]*>", re.M)  # _QUOTE on each line of a whole text
+_QUOTE_LINE = re.compile(r"\n[^\S\n]*>")  # _QUOTE, for _line_starts
 _PS = re.compile(r"^\s*p\.?\s?p?\.?\s?s\.?(?:\s|:|$)", re.I)
 _WROTE_WORDS = ("wrote", "writes", "schrieb", "crit", "escribi", "escreveu", "schreef", "geschreven", "scritto",
                 "skrev", "kirjoitti", "napisa", "napsal", "написал", "yazd")
+
+
+_WROTE_WORD = re.compile("|".join(re.escape(w) for w in _WROTE_WORDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +145,7 @@ class _Marker:
 
 # --- small text helpers ----------------------------------------------------------------------
 
-_BLANK_RUN = re.compile(r"\n{3,}")
+_BLANK_RUN = re.compile(r"\n\n\n+")  # = \n{3,}; a literal prefix is searched much faster
 
 
 def _lines(text: str) -> list[str]:
@@ -164,7 +168,7 @@ def _header_key(line: str) -> tuple[str, str] | None:
     m = _HEADER_LINE.match(line)
     if not m:
         return None
-    key = re.sub(r"\s+", " ", m.group("key").strip().lower().replace("’", "'"))
+    key = _SPACES.sub(" ", m.group("key").strip().lower().replace("’", "'"))
     field = _KEYS.get(key)
     if field is None:
         return None
@@ -255,34 +259,51 @@ def _reply_intro(lines: list[str], i: int) -> int:
     return 0
 
 
-# Every marker line holds a ':' (header keys, Apple intros, "wrote:") or a pair of [-=_]
-# (separator lines, the Outlook rule); a reply intro may start only on a line that has a
-# wrote-word (looked up in lowered text, as always) in it or in one of the next two lines. Other
-# lines are never markers, so these searches over the whole text find every line that
-# _find_marker has to look at. lower() maps each line on its own and never makes or removes a
-# newline, so line numbers in the lowered text agree with ``lines``.
-_MARKER_PUNCT = re.compile(r"[-=_:](?:(?<=:)|[-=_])")  # a ':' or a pair of [-=_]; starts with a class: fast
+# Which lines _find_marker has to look at, found by fast searches over the whole text (each
+# regex starts with a literal character). A marker line holds a pair of [-=_] (separator lines,
+# the Outlook rule), or ends in ':' (Apple intros), or is a header line (the Outlook block: a
+# line with a ':' that _header_key reads). A reply intro ("On ... wrote:") starts on a line holding an address
+# or ending in ':', or one or two lines above a line ending in ':', and needs a wrote-word in it
+# or in one of the next two lines (the per-line check it always had). Other lines are never
+# markers.
+_MARKER_PAIRS = tuple(re.compile(re.escape(c) + "[-=_]") for c in "-=_")
+_COLON = re.compile(":")
+_AT = re.compile("@")
+_COLON_END = re.compile(r":[^\S\n]*$", re.M)
 
 
 def _marker_lines(lines: list[str]) -> tuple[list[int], set[int]]:
     """(sorted indices of lines that may be markers, those where a reply intro may start)."""
     text = "\n".join(lines)
-    found = set(_line_numbers(text, [m.start() for m in _MARKER_PUNCT.finditer(text)]))
-    low = text.lower()
-    hits: list[int] = []
-    for word in _WROTE_WORDS:
-        at = low.find(word)
-        while at >= 0:
-            hits.append(at)
-            at = low.find(word, at + 1)
-    intro: set[int] = set()
-    for line in _line_numbers(low, sorted(hits)):
-        intro.update(range(max(line - 2, 0), line + 1))
+
+    def lines_of(*patterns: re.Pattern[str]) -> list[int]:
+        return _line_numbers(text, sorted(m.start() for p in patterns for m in p.finditer(text)))
+
+    colon_end = set(lines_of(_COLON_END))
+    found = set(lines_of(*_MARKER_PAIRS)) | colon_end
+    found.update(i for i in set(lines_of(_COLON)) if _header_key(lines[i]) is not None)
+    starts = set(lines_of(_AT)).union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
+    wrote = {k for k in {k for i in starts for k in range(i, min(i + 3, len(lines)))}
+             if _has_wrote(lines[k])}
+    intro = {i for i in starts if wrote.intersection((i, i + 1, i + 2))}
     return sorted(found | intro), intro
 
 
+def _has_wrote(line: str) -> bool:
+    """Whether the lowered line holds one of the _WROTE_WORDS."""
+    return _WROTE_WORD.search(line.lower()) is not None
+
+
+def _line_starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    """The lines of text at whose start pattern matches. The pattern begins with "\\n" and is run
+    on "\\n" + text: same lines as "^" with re.M, but a literal first character is searched for
+    far faster than "^" is tried at every position."""
+    framed = "\n" + text
+    return _line_numbers(framed, [m.start() for m in pattern.finditer(framed)])
+
+
 def _line_numbers(text: str, positions: list[int]) -> list[int]:
-    """The line (0-based, "\n"-separated) of each of the ascending positions in text."""
+    """The line (0-based, "\\n"-separated) of each of the ascending positions in text."""
     out: list[int] = []
     line = last = 0
     for at in positions:
@@ -338,7 +359,7 @@ def _split_reply(lines: list[str], marker: _Marker | None) -> tuple[str, str | N
     # interleaved "> " quotes, each with its "... wrote:" intro: only a quote line or one of the
     # two lines above a quote line can be cut, so no other line is looked at
     joined = "\n".join(own)
-    quotes = set(_line_numbers(joined, [m.start() for m in _QUOTE_LINE.finditer(joined)]))
+    quotes = set(_line_starts(_QUOTE_LINE, joined))
     cut_lines: set[int] = set(quotes)
     for i in {k - d for k in quotes for d in (1, 2) if k - d >= 0} - quotes:
         line = own[i]
@@ -358,7 +379,7 @@ def split_signature(text: str) -> tuple[str, str | None]:
     lines = _lines(text)
     n = len(lines)
     joined = "\n".join(lines)
-    for i in _line_numbers(joined, [m.start() for m in _SIG_DASHES.finditer(joined)]):
+    for i in _line_starts(_SIG_DASHES, joined):
         if i > 0:
             return _clean(_join(lines[:i])), _clean(_join(lines[i + 1:])) or None
     tail_from = n  # the first line with at most 7 non-blank lines from it to the end
