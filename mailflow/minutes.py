@@ -149,13 +149,18 @@ _DIGIT = re.compile(r"\d")
 
 
 def _lines(text: str) -> list[_Line]:
+    """The lines that hold something (blank lines and rules only end a paragraph: no line is made
+    for them, the readers after this one would skip it)."""
     out: list[_Line] = []
+    prev: _Line | None = None  # the line before; None after a blank line or a rule
     raw_lines = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for no, raw in enumerate(raw_lines):
-        raw = raw[:MAX_LINE].expandtabs(4)
+        raw = raw[:MAX_LINE]
+        if "\t" in raw:
+            raw = raw.expandtabs(4)
         stripped = raw.strip()
         if not stripped:
-            out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
+            prev = None
             continue
         irc = _IRC_LINE.match(stripped) if "<" in stripped else None
         nick = None
@@ -164,25 +169,29 @@ def _lines(text: str) -> list[_Line]:
             stripped = f"{nick}: {irc.group(2)}"
             raw = stripped
         if stripped.startswith(">"):  # a quoted summary / proposal: context, not minutes
-            out.append(_Line(no=no, indent=0, bullet=False, heading=-1, text="", raw=stripped))
+            prev = _Line(no=no, indent=0, bullet=False, heading=-1, text="", raw=stripped)
+            out.append(prev)
             continue
         indent = len(raw) - len(raw.lstrip())
         first = stripped[0]
-        if first in "=-" and _SETEXT.match(stripped) and out and out[-1].text and not out[-1].bullet and \
-                not out[-1].heading and len(stripped) >= 3:
-            out[-1].heading = 1 if stripped[0] == "=" else 2
+        if first in "=-" and _SETEXT.match(stripped) and prev is not None and prev.text and not prev.bullet and \
+                not prev.heading and len(stripped) >= 3:
+            prev.heading = 1 if stripped[0] == "=" else 2
             continue
         if first in "-*_" and _RULE.match(stripped):
-            out.append(_Line(no=no, indent=0, bullet=False, heading=0, text="", raw=""))
+            prev = None
             continue
         m = _HEADING.match(stripped) if first == "#" else None
         if m:
-            out.append(_Line(no=no, indent=0, bullet=False, heading=len(m.group(1)),
-                             text=_clean(m.group(2)), raw=stripped))
+            prev = _Line(no=no, indent=0, bullet=False, heading=len(m.group(1)),
+                         text=_clean(m.group(2)), raw=stripped)
+            out.append(prev)
             continue
         bullet = False
         body = stripped
-        bm = _BULLET.match(body)
+        # _BULLET starts with a mark, a digit, or a letter and then "." or ")"
+        bm = _BULLET.match(body) if first in _BULLET_MARKS or first.isdigit() or body[1:2] in (".", ")") \
+            else None
         if bm:
             bullet = True
             body = body[bm.end():]
@@ -194,13 +203,16 @@ def _lines(text: str) -> list[_Line]:
             body = body[cm.end():]
         line = _Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
                      raw=stripped, check=check, nick=nick)
-        prev = out[-1] if out else None
         if prev is not None and _continues(prev, line):
             prev.text = f"{prev.text} {line.text.lstrip('.').strip()}"[: MAX_LINE * 2]
             prev.raw = f"{prev.raw} {stripped}"[: MAX_LINE * 2]
             continue
         out.append(line)
+        prev = line
     return out
+
+
+_BULLET_MARKS = "-*+•‣◦▪"
 
 
 _PERSON_FIRST = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -235,7 +247,7 @@ def _section_kind(title: str) -> str | None:
     if len(t.split()) > 5 or title.lstrip()[:1] in "\"'“":
         return None
     for pat, kind in lx.SECTION_WORDS:
-        if pat.search(t):
+        if pat.match(t):  # (each is anchored at the start)
             return kind
     return None
 
@@ -580,12 +592,15 @@ _LEAD_OWNER = re.compile(
     r"^(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@?[\w.-]{1,40}){0,5}|[A-Z][\w'.-]{0,30}"
     r"(?: [A-Z][\w'-]{0,30})?)\s*(?::|[-–—]|=>|->)\s+(?P<task>\S.*)$"
 )
+# (the leading lookahead names every character a separator can start with: the same matches, but
+# re skips the other positions without trying each alternative)
 _CLAUSE_SPLIT = re.compile(
+    r"(?=[\s;),:.])(?:"
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
     r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we|please)\s)|:\s+(?=[A-Z@])|"
     r",\s+(?=(?:@[\w.-]{1,40}|[A-Z][a-z]{1,30})\s+(?:will|to|'ll|is going to)\s)|"
     r",\s+(?=(?:removing|removed|remove|taking|take|dropping|drop)\s+(?:it\s+|this\s+)?(?:off|from)\b)|"
-    r"\.\s*$"
+    r"\.\s*$)"
 )
 # every lx.COMMIT phrase ends in one of these words and is followed by whitespace, as are _SELF's
 # own verbs ("plan to", "can take", "take care of"), so _ASSIGN and _SELF need one of these in the
@@ -835,6 +850,7 @@ class _Reader:
         self._addr_of: dict[str, str | None] = {}
         self._normal_owner: dict[str, str | None] = {}
         self._person_memo: dict[tuple[str, bool, bool], bool] = {}
+        self._kinds: dict[str, str | None] = {}
         self._action_keys: set[tuple[str, str | None]] = set()
         self.names: set[str] = set()
         for p in participants:
@@ -900,7 +916,7 @@ class _Reader:
                 _PERSON_ONLY.match(parent):
             parent = ""
         extra = parent or ctx.topic
-        if not extra or _section_kind(extra) is not None:
+        if not extra or self._section_kind(extra) is not None:
             return text
         extra_words = extra.split()
         if len(extra_words) > 12:
@@ -960,6 +976,13 @@ class _Reader:
         self._action_keys.add((text, owner))
         self.actions.append(ActionItem(owner=owner, task=text, due=due, evidence=_ev(evidence),
                                        owner_addr=self._owner_addr(owner)))
+
+    def _section_kind(self, title: str) -> str | None:
+        """_section_kind(title), worked out once per title: headings and labels recur in a note."""
+        kinds = self._kinds
+        if title not in kinds:
+            kinds[title] = _section_kind(title)
+        return kinds[title]
 
     # ---- owner grammar -------------------------------------------------------------------
 
@@ -1086,7 +1109,7 @@ class _Reader:
         section = None
         for ln in lines:
             if ln.heading > 0:
-                section = _section_kind(ln.text)
+                section = self._section_kind(ln.text)
                 continue
             m = _ATTENDEES.match(ln.text) if ":" in ln.text else None
             if m:
@@ -1125,7 +1148,7 @@ class _Reader:
         n_headed = 0
         for i, ln in enumerate(lines):
             if ln.heading > 0:
-                kind = _section_kind(ln.text)
+                kind = self._section_kind(ln.text)
                 if kind == "next":
                     rest = ln.text.split(":", 1)[1] if ":" in ln.text else ""
                     body: list[str] = [rest] if rest.strip() else []
@@ -1204,7 +1227,7 @@ class _Reader:
                 self._flush_plan()
                 self._columns = []
                 stack = []
-                kind = _section_kind(ln.text)
+                kind = self._section_kind(ln.text)
                 if kind is not None or ln.heading <= section_level:
                     section, section_level = kind, ln.heading
                 if not (_explicit_dates(ln.text, self.today) and len(_toks(ln.text)) <= 4):
@@ -1253,7 +1276,7 @@ class _Reader:
                     line_speaker = cand
                     text = sm.group(2)
                 elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in lx.NOT_NAMES \
-                        and len(cand.split()) <= 2 and _section_kind(cand) is None:
+                        and len(cand.split()) <= 2 and self._section_kind(cand) is None:
                     line_speaker = cand
                     text = sm.group(2)
             if line_speaker:
@@ -1381,7 +1404,7 @@ class _Reader:
             return
         lab = _LABEL_ONLY.match(text) if len(text) <= 40 else None
         if lab:
-            kind = _section_kind(lab.group(1))
+            kind = self._section_kind(lab.group(1))
             if kind is not None:
                 frame.label = kind
                 return
