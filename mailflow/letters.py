@@ -93,6 +93,27 @@ def _check_caps(data: bytes, caps: _Caps) -> None:
         raise BadMessage(f"too many MIME parts: {parts} (limit {caps.max_parts})")
 
 
+# Where a _STRUCTURE match can start: at "boundary" (any case) or at a line start followed by
+# "--" or "content-type" (any case). Each literal is searched for fast; _STRUCTURE itself, with
+# its "^" branches, is tried at every position of the message by finditer.
+_STRUCTURE_START = re.compile(rb"boundary|\n--|\ncontent-type")
+
+
+def _structure_matches(data: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches _STRUCTURE.finditer(data) yields, trying _STRUCTURE only where one can start."""
+    low = b"\n" + data.lower()  # ASCII lowering, as re.I does for bytes; the "\n" stands for the start
+    end = 0
+    for hint in _STRUCTURE_START.finditer(low):
+        at = hint.start() if hint.group() == b"boundary" else hint.start() + 1
+        at -= 1  # position in data
+        if at < end:
+            continue
+        m = _STRUCTURE.match(data, at)
+        if m is not None:
+            end = m.end()
+            yield m
+
+
 def _structure(data: bytes) -> tuple[int, int]:
     """Nesting depth and part count, estimated by one regex pass over the raw bytes.
 
@@ -101,7 +122,7 @@ def _structure(data: bytes) -> tuple[int, int]:
     """
     stack: list[bytes] = []  # boundaries, b"" for an attached message
     depth = parts = 0
-    for m in _STRUCTURE.finditer(data):
+    for m in _structure_matches(data):
         declared = m.group(1) or m.group(2)
         if declared is not None:
             stack.append(declared.strip())
