@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate, compress, repeat
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import add, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -152,6 +152,14 @@ def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]
     return deco
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    """Each run of whitespace -> one space (a word of letters only is returned as it is)."""
+    return text if text.isalpha() else _SPACES.sub(" ", text)
+
+
 def _year(text: str | None, *, two_digit_ok: bool = True) -> int | None:
     if not text:
         return None
@@ -285,7 +293,7 @@ def _fix_numeric_dates(atoms: list[_Atom], date_order: str) -> None:
     needs=(_DIGIT, _MONTH_WORDS))
 def _day_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     d = int(m.group(1))
-    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(2).lower())]
+    mo = lex.MONTHS[_squash(m.group(2).lower())]
     ys = m.group(3) or m.group(4)
     y = _year(ys) if ys else None
     end = m.end()
@@ -328,7 +336,7 @@ def _day_range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"(?:\s*,?\s*(\d{4})(?![\d:]))?",
     needs=(_DIGIT, _MONTH_WORDS))
 def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    mo = lex.MONTHS[re.sub(r"\s+", " ", m.group(1).lower())]
+    mo = lex.MONTHS[_squash(m.group(1).lower())]
     d = int(m.group(2))
     y = _year(m.group(3)) if m.group(3) else None
     end = m.end() if (y or not m.group(3)) else m.end(2)
@@ -346,9 +354,9 @@ def _month_day(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     needs=_MONTH_WORDS)
 def _day_month_words(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
-        d, mon, ys = lex.ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())], m.group(2), m.group(3)
+        d, mon, ys = lex.ORDINALS[_squash(m.group(1).lower())], m.group(2), m.group(3)
     else:
-        mon, d, ys = m.group(4), lex.ORDINALS[re.sub(r"\s+", " ", m.group(5).lower())], m.group(6)
+        mon, d, ys = m.group(4), lex.ORDINALS[_squash(m.group(5).lower())], m.group(6)
     mo = lex.MONTHS[mon.lower()]
     y = _year(ys) if ys else None
     if not _valid(y, mo, d):
@@ -423,7 +431,7 @@ def _nth_weekday_from_now(m: re.Match[str], low: str, orig: str) -> _Atom | None
 def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     word = m.group(2).lower()
     mod = (m.group(1) or "").lower() or None
-    suffix = re.sub(r"\s+", " ", (m.group(4) or "").lower()) or None
+    suffix = _squash((m.group(4) or "").lower()) or None
     if suffix:
         mod = {"after next": "after next", "next week": "next", "of next week": "next",
                "this week": "thisweek", "of this week": "thisweek", "last week": "lastweekof",
@@ -437,7 +445,7 @@ def _weekday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"\b(?:the\s+)?(day\s+after\s+tomorrow|day\s+before\s+yesterday|tomorrow|tmrw|tmr|tomorow|today|tonight|tonite|yesterday)\b",
     needs=_Words(("today", "tonight", "tonite", "tomorrow", "tmrw", "tmr", "tomorow", "yesterday")))
 def _relday(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    word = re.sub(r"\s+", " ", m.group(1).lower())
+    word = _squash(m.group(1).lower())
     a = _Atom(m.start(), m.end(), "relday", rel_days=lex.REL_DAYS[word])
     if word in ("tonight", "tonite"):
         a.pod = "tonight"
@@ -456,7 +464,7 @@ def _shift(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     elif m.group(6):
         qty, unit_w, direction = m.group(6), m.group(7), "after"
     else:
-        qty, unit_w, direction = m.group(3), m.group(4), re.sub(r"\s+", " ", m.group(5).lower())
+        qty, unit_w, direction = m.group(3), m.group(4), _squash(m.group(5).lower())
     q = qty.lower()
     unit, mult = lex.UNITS[unit_w.lower()]
     if q.startswith("half"):
@@ -510,6 +518,8 @@ _PREP_BEFORE = re.compile(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)$")
 
 def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
     """The preposition ("at", "from", "@" ...) right before pos, and where it starts."""
+    if pos == 0 or not (low[pos - 1].isspace() or low[pos - 1] == "@"):
+        return None, pos  # _PREP_BEFORE ends in whitespace or "@" right before pos
     pm = _PREP_BEFORE.search(low, max(0, pos - 16), pos)
     if pm is None:
         return None, pos
@@ -517,6 +527,9 @@ def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
 
 
 _UNIT_BEFORE = re.compile(r"(?:" + _UNIT + r")\s+$")
+_CLOCK_SEP = re.compile(r"[:h.]")
+_DECIMAL_AFTER = re.compile(r"[.,]\d")
+_COUNT_AFTER = re.compile(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x|each|per|apiece)\b)")
 
 
 @_pattern(_CLOCK, needs=_DIGIT)
@@ -528,7 +541,7 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     h = int(hs)
     sep = ""
     if ms is not None:
-        sep_m = re.search(r"[:h.]", low[m.start(1): m.start(2)])
+        sep_m = _CLOCK_SEP.search(low, m.start(1), m.start(2))
         sep = sep_m.group(0) if sep_m else ""
     short_mer = mer_s is not None and mer_s.strip(".").lower() in ("a", "p")
     if ms is None:
@@ -540,9 +553,9 @@ def _clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
             if prep is None:
                 return None  # a bare number is not a time
             after = low[m.end(1): m.end(1) + 14]
-            if re.match(r"[.,]\d", after):
+            if _DECIMAL_AFTER.match(after):
                 return None
-            if re.match(r"\s*(?:[%$€£]|[a-z]*\d|(?:" + _UNIT + r"|points?|people|percent|times|of|x|each|per|apiece)\b)", after):
+            if _COUNT_AFTER.match(after):
                 return None
             if h > 24:
                 return None
@@ -609,7 +622,7 @@ def _day_of_month(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     if m.group(1):
         d, rel = int(m.group(1)), m.group(2).lower()
     else:
-        d, rel = lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())], m.group(4).lower()
+        d, rel = lex.ORDINALS[_squash(m.group(3).lower())], m.group(4).lower()
     if not 1 <= d <= 31:
         return None
     a = _Atom(m.start(), m.end(), "dayonly", d=d)
@@ -698,7 +711,7 @@ def _named_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"(?:\s+(tonight|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?",
     needs=_Words(("past", "after", "to", "before", "till", "of")))
 def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    q = re.sub(r"\s+", " ", m.group(1).lower())
+    q = _squash(m.group(1).lower())
     rel = m.group(2).lower()
     mins = 15 if "quarter" in q else 30 if q == "half" else _num(q)
     if mins is None or not 0 < mins < 60:
@@ -755,7 +768,7 @@ def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     a = _Atom(m.start(), m.end(), "time", hour=h, minute=mi if mi is not None else 0, mer=mer,
               hour_only=mi is None, spoken=True)
     if pod:
-        p = re.sub(r"\s+", " ", pod.lower())
+        p = _squash(pod.lower())
         a.pod = "tonight" if p.startswith("toni") else "night" if "night" in p else p.rsplit(" ", 1)[-1]
     return a
 
@@ -800,7 +813,7 @@ def _zone_abbr(m: re.Match[str], low: str, orig: str) -> _Atom | None:
                         "universal", "irish", "india", "indian", "japan", "china", "singapore", "gulf",
                         "australian", "zealand", "africa")))
 def _zone_name(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    iana, dst = lex.ZONE_NAMES[re.sub(r"\s+", " ", m.group(1))]
+    iana, dst = lex.ZONE_NAMES[_squash(m.group(1))]
     a = _Atom(m.start(), m.end(), "zone", zone=iana, weak=True)
     a.zone_dst = dst
     a.zone_note = m.group(1)
@@ -833,7 +846,7 @@ def _zone_place(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         if z and len(place) > 2:
             start = m.start(1) + m.group(1).find(words[i])
             return _Atom(start, m.end(), "zone", zone=z, weak=True)
-    phrase = re.sub(r"\s+", " ", low[m.start(): m.end()])
+    phrase = _squash(low[m.start(): m.end()])
     for w in lex.MY_TIME:
         if phrase.endswith(w):
             return _Atom(m.end() - len(w), m.end(), "zone", zone="@writer", weak=True)
@@ -867,7 +880,7 @@ def _nth(m: re.Match[str], low: str, orig: str) -> _Atom | None:
 @_pattern(r"\b(?:on\s+)?the\s+(\d{1,2})" + _SUFFIX + r"\b(?:\s+of\s+(?:the\s+)?(this|next)\s+month)?"
           r"|\bon\s+the\s+(" + _ORDW + r")\b(?!\s+(?:" + _WD + r"|day|week|time|of))", needs=_Words(("the",)))
 def _day_only(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    d = int(m.group(1)) if m.group(1) else lex.ORDINALS[re.sub(r"\s+", " ", m.group(3).lower())]
+    d = int(m.group(1)) if m.group(1) else lex.ORDINALS[_squash(m.group(3).lower())]
     if not 1 <= d <= 31:
         return None
     a = _Atom(m.start(), m.end(), "dayonly", d=d)
@@ -925,7 +938,7 @@ def _duration(m: re.Match[str], low: str, orig: str) -> _Atom | None:
         qty, unit = m.group(3), m.group(4)
     else:
         qty, unit = m.group(1), m.group(2)
-    q = re.sub(r"\s+", " ", qty.lower())
+    q = _squash(qty.lower())
     if q.startswith("half"):
         minutes = 30
     elif "and a half" in q:
@@ -1537,7 +1550,7 @@ def _sre_parse(pattern: str, flags: int) -> Any:
     return _parser.parse(pattern, flags & ~re.UNICODE)
 
 
-def _iana_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
+def _iana_starts(low: str, runs: _WordRuns) -> list[int]:
     """zone_iana begins at a word run followed by "/"."""
     out = []
     for k in _occurrences(low, "/"):
@@ -1549,11 +1562,11 @@ def _iana_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
     return out
 
 
-def _place_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
+def _place_starts(low: str, runs: _WordRuns) -> list[int]:
     """zone_place is up to three words of [a-z.'] before whitespace and "time": every word run
     in that stretch."""
     out: list[int] = []
-    for i in by_word.get("time", ()):
+    for i in runs.at("time"):
         if i == 0 or not low[i - 1].isspace():
             continue
         j = i
@@ -1574,11 +1587,12 @@ def _place_starts(low: str, by_word: dict[str, list[int]]) -> list[int]:
 
 
 _PLACE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz.'")
-_SPECIAL_STARTS: dict[str, Callable[[str, dict[str, list[int]]], list[int]]] = {
+_SPECIAL_STARTS: dict[str, Callable[[str, _WordRuns], list[int]]] = {
     "_zone_iana": _iana_starts,
     "_zone_place": _place_starts,
 }
 _RULE_STARTS: list[_Starts] = []
+_PLACE_RULE = next(i for i, rule in enumerate(_PATTERNS) if rule.handler is _zone_place)
 # a word run -> the (rule, offset) starts in it: tried wherever it occurs / only when the token
 # after its whitespace can follow
 _Hits = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, _Follow], ...]]
@@ -1683,37 +1697,72 @@ def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match
 def _scan(text: str, low: str) -> list[_Atom]:
     has_digit = _ANY_DIGIT.search(low) is not None
     present = _present_hints(low)
-    by_word = _word_runs(low)
-    word_set = set(by_word)
+    runs = _WordRuns(low)
+    word_set = runs.words
     active = [prio for prio in _candidates(has_digit, present, word_set)
               if _runs(_PATTERNS[prio], has_digit, present, word_set)]
     if not active:
         return []
-    starts = _where_to_try(low, active, by_word, has_digit)
+    starts = _where_to_try(low, active, runs, has_digit)
     return _keep_longest(_atoms(text, low, active, starts))
 
 
-def _word_runs(low: str) -> dict[str, list[int]]:
-    """Every [a-z]+ run of the text -> where it occurs."""
-    by_word: defaultdict[str, list[int]] = defaultdict(list)
-    for m in _WORD_RUN.finditer(low):
-        by_word[m[0]].append(m.start())
-    return by_word
+_ONLY_LETTERS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))  # a-z stay, the rest is a space
 
 
-def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
+class _WordRuns:
+    """The [a-z]+ runs of a text: which there are, and where those asked for occur. Read from
+    the text with every other character made a space (one for one: a non-ASCII character
+    encodes as "?"), split at each space: the pieces are the runs and empty strings, and a
+    piece begins one past the end of the piece before it."""
+
+    __slots__ = ("parts", "words", "_at")
+
+    def __init__(self, low: str) -> None:
+        self.parts = low.encode("ascii", "replace").translate(_ONLY_LETTERS).decode("ascii").split(" ")
+        self.words: set[str] = set(self.parts)
+        self.words.discard("")
+        self._at: dict[str, list[int]] = {}
+
+    def find(self, wanted: set[str]) -> None:
+        """Read where the runs in ``wanted`` begin (one pass over the pieces, in C)."""
+        parts = self.parts
+        begins = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
+        keep = list(map(wanted.__contains__, parts))
+        at = self._at
+        for w, k in zip(compress(parts, keep), compress(begins, keep)):
+            got = at.get(w)
+            if got is None:
+                at[w] = [k]
+            else:
+                got.append(k)
+
+    def at(self, w: str) -> list[int]:
+        """Where the run ``w`` begins (ascending): read by :meth:`find`, else none."""
+        return self._at.get(w, [])
+
+
+def _where_to_try(low: str, active: list[int], runs: _WordRuns,
                   has_digit: bool) -> dict[int, list[int]]:
     """For each active rule, the positions (ascending) where a match can begin."""
     rule_starts = _rule_starts()
     starts: dict[int, list[int]] = {prio: [] for prio in active}
     get = starts.get
-    for w, at in by_word.items():
+    wanted: dict[str, _Hits] = {}
+    for w in runs.words:
         hits = _WORD_HITS.get(w)
         if hits is None:
             hits = _word_hits(w)
         if hits is _NO_HITS:
             continue
         plain, followed = hits
+        if any(r in starts for r, _off in plain) or any(r in starts for r, _off, _f in followed):
+            wanted[w] = hits  # an active rule may start in this word
+    if _PLACE_RULE in starts:
+        wanted.setdefault("time", _NO_HITS)
+    runs.find(set(wanted))
+    for w, (plain, followed) in wanted.items():
+        at = runs.at(w)
         for r, off in plain:
             lst = get(r)
             if lst is not None:
@@ -1746,7 +1795,7 @@ def _where_to_try(low: str, active: list[int], by_word: dict[str, list[int]],
                 marks = punct[p] = _occurrences(low, p)
             here.extend(marks)
         if st.special is not None:
-            here.extend(_SPECIAL_STARTS[st.special](low, by_word))
+            here.extend(_SPECIAL_STARTS[st.special](low, runs))
         here.sort()  # a start found twice is tried twice, harmlessly
     return starts
 
