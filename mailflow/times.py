@@ -19,7 +19,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from . import times_lexicon as lex
 from .model import Grain, TimeMention
@@ -601,6 +602,16 @@ def _stands_alone(g: _Group, text: str, alone: str) -> bool:
     return len(atoms) == 1 and atoms[0].kind in ("wd", "dayonly", "time", "year") and atoms[0].end_clock is None
 
 
+# what an atom says, apart from where it stands
+_ATOM_FACTS = attrgetter(*(f.name for f in fields(_Atom) if f.name not in ("start", "end")))
+
+
+def _facts(g: _Group) -> tuple[object, ...]:
+    """What a group's reading depends on: its atoms' facts, side by side, and what it borrowed
+    (never where they stand: two groups with the same facts differ only in text and span)."""
+    return tuple(tuple(map(_ATOM_FACTS, s.atoms)) for s in g.sides), tuple(map(_ATOM_FACTS, g.borrowed))
+
+
 def _has_invalid(g: _Group) -> bool:
     for side in g.sides:
         for a in side.atoms:
@@ -676,13 +687,22 @@ def _find(
     _share_options(groups, low)
     out: list[TimeMention] = []
     alone = text.strip(" \t\r\n.,;:!?()\"'")
+    read: dict[tuple[object, ...], TimeMention | None] = {}  # facts -> reading, for this text ("by Friday" x 12)
     for g in groups:
         if not _meaningful(g) and not _stands_alone(g, text, alone):
             continue
-        try:
-            mention = _resolve(g, ctx, text)
-        except (ValueError, OverflowError, KeyError, IndexError, TypeError):
-            mention = None
+        facts = _facts(g)
+        if facts in read:
+            same = read[facts]
+            mention = None if same is None else TimeMention(
+                text=text[g.start:g.end], span=(g.start, g.end), start=same.start, end=same.end, grain=same.grain,
+                zone=same.zone, doubt=same.doubt, status=same.status, rrule=same.rrule)
+        else:
+            try:
+                mention = _resolve(g, ctx, text)
+            except (ValueError, OverflowError, KeyError, IndexError, TypeError):
+                mention = None
+            read[facts] = mention
         if mention is not None:
             out.append(mention)
             if len(out) >= MAX_MENTIONS:
