@@ -126,6 +126,9 @@ def _clean(s: str) -> str:
         s = _EMPH_EDGE.sub("", s)
     if not s.isascii():
         s = s.replace("\u00a0", " ").replace("’", "'")
+    # every character str.isspace knows but " " is unprintable: single-spaced text is kept as it is
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
     return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(): both use str.isspace
 
 
@@ -201,8 +204,7 @@ def _lines(text: str) -> list[_Line]:
             check = "x" if cm.group(1) != " " else " "
             bullet = True
             body = body[cm.end():]
-        line = _Line(no=no, indent=indent, bullet=bullet, heading=0, text=_clean(body),
-                     raw=stripped, check=check, nick=nick)
+        line = _Line(no, indent, bullet, 0, _clean(body), stripped, check, nick)  # (positional: faster)
         if prev is not None and _continues(prev, line):
             prev.text = f"{prev.text} {line.text.lstrip('.').strip()}"[: MAX_LINE * 2]
             prev.raw = f"{prev.raw} {stripped}"[: MAX_LINE * 2]
@@ -1246,17 +1248,16 @@ class _Reader:
                 # a blank line ends paragraph labels that were not followed by bullets
                 continue
             # pop frames this line is not inside
-            keep: list[_Frame] = []
+            keep = 0
             for fr in stack:
                 opener = fr.label is not None or fr.person is not None or fr.collector is not None
-                inside = ln.indent > fr.indent or (not fr.bullet and opener and ln.bullet)
-                if inside:
-                    keep.append(fr)
+                if ln.indent > fr.indent or (not fr.bullet and opener and ln.bullet):  # inside fr
+                    keep += 1
                 else:
                     break
-            if len(keep) < len(stack):
-                self._flush(stack, len(keep))
-            stack = keep
+            if keep < len(stack):
+                self._flush(stack, keep)
+                del stack[keep:]
             text = ln.text
             if ln.bullet and ln.indent == 0 and "](" in ln.raw and _LINK_ITEM.match(ln.raw):
                 topic = _topic_of(text)
@@ -1288,9 +1289,9 @@ class _Reader:
                     continue
             elif ln.bullet:
                 speaker = None
-            ctx = _Ctx(section=section, topic=topic, speaker=speaker, release_due=release_due,
-                       parent=stack[-1].text if stack else "", line_speaker=line_speaker,
-                       parent_item=stack[-1].item if stack else False)
+            # (positional arguments: a line's context is made for every line)
+            ctx = _Ctx(section, topic, None, None, None, speaker, line_speaker,
+                       stack[-1].text if stack else "", stack[-1].item if stack else False, release_due)
             collector = None  # the innermost open collector
             for fr in stack:
                 if fr.label is not None:
@@ -1302,7 +1303,7 @@ class _Reader:
                     collector = fr.collector
                     if fr.collector.owner:
                         ctx.label_owner = fr.collector.owner
-            frame = _Frame(indent=ln.indent, bullet=ln.bullet, text=text)
+            frame = _Frame(ln.indent, ln.bullet, text)
             if collector is not None:
                 collector.items.append(text)
                 if not collector.also_process:
@@ -1381,8 +1382,9 @@ class _Reader:
             return
         # a person-only line opens a stand-up block
         first = text[:1]
-        if (first == "@" and _HANDLE_ONLY.match(text)) or (
-                first in _PERSON_FIRST and _PERSON_ONLY.match(text) and self._known(text.rstrip(": "))):
+        # (both patterns allow at most three spaces in text, which _clean left single)
+        if text.count(" ") <= 3 and ((first == "@" and _HANDLE_ONLY.match(text)) or (
+                first in _PERSON_FIRST and _PERSON_ONLY.match(text) and self._known(text.rstrip(": ")))):
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
             return
         colon = ":" in text
