@@ -94,21 +94,24 @@ def _check_caps(data: bytes, caps: _Caps) -> None:
 
 
 # Where a _STRUCTURE match can start: at "boundary" (any case) or at a line start followed by
-# "--" or "content-type" (any case). Each literal is searched for fast; _STRUCTURE itself, with
-# its "^" branches, is tried at every position of the message by finditer.
-_STRUCTURE_START = re.compile(rb"boundary|\n--|\ncontent-type")
+# "--" or "content-type" (any case). These literals are found by fast searches of the lowered
+# bytes (ASCII lowering, as re.I does for bytes), each with the offset back to the match start
+# in "\n" + data; _STRUCTURE.finditer alone tries its "^" branches at every position.
+_STRUCTURE_HINTS = ((b"boundary", 1), (b"\n--", 0), (b"\ncontent-type", 0))
 
 
 def _structure_matches(data: bytes) -> Iterator[re.Match[bytes]]:
     """The matches _STRUCTURE.finditer(data) yields, trying _STRUCTURE only where one can start."""
-    low = b"\n" + data.lower()  # ASCII lowering, as re.I does for bytes; the "\n" stands for the start
+    low = b"\n" + data.lower()  # the "\n" stands for the start of the first line
+    starts: list[int] = []
+    for literal, back in _STRUCTURE_HINTS:
+        at = low.find(literal)
+        while at >= 0:
+            starts.append(at - back)
+            at = low.find(literal, at + 1)
     end = 0
-    for hint in _STRUCTURE_START.finditer(low):
-        at = hint.start() if hint.group() == b"boundary" else hint.start() + 1
-        at -= 1  # position in data
-        if at < end:
-            continue
-        m = _STRUCTURE.match(data, at)
+    for at in sorted(starts):
+        m = _STRUCTURE.match(data, at) if at >= end else None
         if m is not None:
             end = m.end()
             yield m
@@ -197,9 +200,13 @@ def _decode_bytes(raw: bytes, charset: str | None, defects: list[str], where: st
         return raw.decode(codec, errors="replace")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
 def _raw_8bit(value: str) -> str | None:
     """Undo the surrogate escapes the parser leaves for raw 8-bit header bytes."""
-    if not any("\udc80" <= c <= "\udcff" for c in value):
+    if _SURROGATE.search(value) is None:
         return None
     raw = value.encode("ascii", "surrogateescape")
     try:
@@ -219,7 +226,7 @@ def decode_header_value(value: object, defects: list[str] | None = None, name: s
     if len(text) > _MAX_HEADER_VALUE:
         sink.append(f"{name} truncated at {_MAX_HEADER_VALUE} characters")
         text = text[:_MAX_HEADER_VALUE]
-    text = re.sub(r"\r?\n(?=[ \t])", "", text)
+    text = _FOLD.sub("", text)
     if "=?" not in text:
         return CONTROL_CHARS.sub(" ", text).strip()
     try:
@@ -243,6 +250,8 @@ _ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
 
 def _split_top(value: str) -> list[str]:
     """Split a header value at commas outside quotes, comments and angle brackets."""
+    if "," not in value:  # nothing to split at
+        return [value] if value.strip() else []
     items: list[str] = []
     buf: list[str] = []
     quote, paren, angle, escape = False, 0, False, False
@@ -282,6 +291,10 @@ def _getaddresses(token: str) -> list[tuple[str, str]]:
 _STRICT = "strict" in inspect.signature(email.utils.getaddresses).parameters
 
 
+_EMPTY_GROUP = re.compile(r"\s*[^:<>@\"]*:\s*;?\s*")
+_GROUP_NAME = re.compile(r"^[^:<>@\"]*:(?=.*@)")
+
+
 def read_addresses(values: list[str], defects: list[str] | None = None,
                    name: str = "address") -> tuple[Address, ...]:
     """Mailboxes from header values; a token that parses into several addresses is dropped."""
@@ -289,9 +302,9 @@ def read_addresses(values: list[str], defects: list[str] | None = None,
     out: list[Address] = []
     for value in values:
         for token in _split_top(value):
-            if re.fullmatch(r"\s*[^:<>@\"]*:\s*;?\s*", token):  # empty group "undisclosed:;"
+            if _EMPTY_GROUP.fullmatch(token):  # empty group "undisclosed:;"
                 continue
-            token = re.sub(r"^[^:<>@\"]*:(?=.*@)", "", token).rstrip("; ")  # group display name
+            token = _GROUP_NAME.sub("", token).rstrip("; ")  # group display name
             try:
                 parsed = [p for p in _getaddresses(token) if p[1]]
             except (RecursionError, ValueError, IndexError):
@@ -333,7 +346,9 @@ def parse_date(value: str, defects: list[str] | None = None) -> dt.datetime | No
 
 # --- HTML ------------------------------------------------------------------------------------
 
-_BULLET = re.compile(r"^(\s*)[*+•◦▪] ", re.M)
+# a bullet that is the first thing on its line; run on "\n" + text, as a literal first character
+# is searched for far faster than "^" is tried at every position
+_BULLET = re.compile(r"\n([^\S\n]*)[*+•◦▪] ")
 _TAGS_CELL = re.compile(r"<t[dh][\s>]", re.I)
 
 
@@ -352,7 +367,7 @@ def html_to_text(html: str) -> str:
         return _html_plain(html)
     if not text.strip() and re.search(r">[^<\s]", html):
         return _html_plain(html)
-    text = _BULLET.sub(lambda m: m.group(1) + "- ", text)
+    text = _BULLET.sub(lambda m: "\n" + m.group(1) + "- ", "\n" + text)[1:]
     text = _MAILTO.sub(_unlink, text)
     return textwrap.dedent(_tidy(text))
 
@@ -384,7 +399,7 @@ def _html_plain(html: str) -> str:
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\xa0", " ")
     text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"\n\n\n+", "\n\n", text)  # = \n{3,}, but a literal prefix is found faster
     return text.strip("\n")
 
 
@@ -450,9 +465,10 @@ def _filename(part: email.message.Message) -> str:
     return decode_header_value(name)
 
 
-def _is_attachment(part: email.message.Message) -> bool:
+def _is_attachment(part: email.message.Message, name: str) -> bool:
+    """Whether the part, whose ``_filename`` is name, is an attachment."""
     disposition = str(part.get("Content-Disposition", "")).split(";")[0].strip().lower()
-    return disposition == "attachment" or (disposition != "inline" and bool(_filename(part)))
+    return disposition == "attachment" or (disposition != "inline" and bool(name))
 
 
 def _walk(part: email.message.Message, w: _Walk, depth: int) -> None:
@@ -523,7 +539,7 @@ def _walk_part(part: email.message.Message, ctype: str, w: _Walk, depth: int) ->
     ):
         _calendar(part, w, name or ctype)
         return
-    if ctype in ("text/plain", "text/html") and not _is_attachment(part):
+    if ctype in ("text/plain", "text/html") and not _is_attachment(part, name):
         text = _parts_text(part, w.defects, ctype)
         if ctype == "text/html":
             w.html.append(text[: w.caps.max_text_chars])
@@ -578,6 +594,10 @@ def _calendar(part: email.message.Message, w: _Walk, where: str) -> None:
     w.calendars.extend(e for e in events if (e.uid, e.sequence, e.method, e.start) not in seen)
 
 
+_MSG_ID = re.compile(r"<[^<>\s]+>")
+_SPACES = re.compile(r"\s+")
+
+
 def _headers(msg: email.message.Message, defects: list[str]) -> tuple[
     Headers, tuple[tuple[str, str], ...]
 ]:
@@ -603,8 +623,8 @@ def _headers(msg: email.message.Message, defects: list[str]) -> tuple[
         defects.append("no Date header")
     date = parse_date(date_value, defects) if date_value is not None else None
     message_id = first("message-id")
-    refs = re.findall(r"<[^<>\s]+>", first("references") or "")
-    in_reply_to = re.findall(r"<[^<>\s]+>", first("in-reply-to") or "")
+    refs = _MSG_ID.findall(first("references") or "")
+    in_reply_to = _MSG_ID.findall(first("in-reply-to") or "")
     return (
         Headers(
             message_id=(message_id.strip() or None) if message_id else None,
@@ -612,7 +632,7 @@ def _headers(msg: email.message.Message, defects: list[str]) -> tuple[
             to=read_addresses(all_of("to"), defects, "To"),
             cc=read_addresses(all_of("cc"), defects, "Cc"),
             reply_to=read_addresses(all_of("reply-to"), defects, "Reply-To"),
-            subject=re.sub(r"\s+", " ", first("subject") or "").strip(),
+            subject=_SPACES.sub(" ", first("subject") or "").strip(),
             date=date,
             in_reply_to=in_reply_to[0] if in_reply_to else None,
             references=tuple(refs),
