@@ -608,6 +608,19 @@ _CLAUSE_SPLIT = re.compile(
 # own verbs ("plan to", "can take", "take care of"), so _ASSIGN and _SELF need one of these in the
 # text; text reaching the grammar is whitespace-normalised by _clean (every \s is a space)
 _COMMIT_ENDS = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
+# every separator of _CLAUSE_SPLIT but a final "." holds one of these once whitespace is single spaces
+_CLAUSE_SEPARATORS = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a line (_CLAUSE_SPLIT's pieces, stripped, empty ones dropped, at most 40)."""
+    if text.isprintable() and not _has_any(text, _CLAUSE_SEPARATORS):
+        # no whitespace but " " (see _clean) and no separator: at most a final "." splits
+        one = (text[:-1] if text.endswith(".") else text).strip()
+        return [one] if one else []
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()][:40]
+
+
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 _ASK = re.compile(
     r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
@@ -616,6 +629,7 @@ _ASK = re.compile(
     re.I,
 )
 _DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_DANGLING_ENDINGS = ("with", "to", "for", "and", "about", "on", "of", "including", "following")
 _DANGLING_TAIL = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
 _TIME_WORDS = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
@@ -634,23 +648,24 @@ _VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|t
 def _vague_ref(text: str) -> bool:
     """_VAGUE_REF.search(text), without trying every position: the first branch is anchored at
     the end ("... this." / "... it"), so only the last few characters need a look."""
-    low = _fold(text)
-    # each branch needs one of its words: at the start, or (the tail branch) ending where text
-    # ends once trailing whitespace and one "." or "!" are gone
-    tail = low.rstrip()
-    if tail[-1:] in (".", "!"):
-        tail = tail[:-1].rstrip()
-    return (_opens_with(low, ("this", "that", "it", "the ")) and bool(_VAGUE_START.match(text))) or \
-        (_has_any(tail[-16:], _VAGUE_WORDS) and _ends_with(_VAGUE_TAIL, 12, ".!", text))
+    return (_opens_with(_fold(text[:4]), ("this", "that", "it", "the ")) and bool(_VAGUE_START.match(text))) \
+        or _ends_with(_VAGUE_TAIL, _VAGUE_ENDINGS, ".!", text)
 
 
-_VAGUE_WORDS = ("this", "that", "it", "them", "these", "those", "the issue", "the pr")
+_VAGUE_ENDINGS = ("this", "that", "it", "them", "these", "those", "the issue", "the pr", "the proposal")
 
 
-def _ends_with(words: re.Pattern[str], longest: int, marks: str, text: str) -> bool:
+def _ends_with(words: re.Pattern[str], endings: tuple[str, ...], marks: str, text: str) -> bool:
     """Does text end in one of `words`, then spaces, then at most one of `marks` (like a pattern
-    ending in ``\\s*[marks]?$``)? `words` is compiled as ``\\b(?:...)\\Z``; its longest alternative
-    has `longest` characters, so only the end of text is searched."""
+    ending in ``\\s*[marks]?$``)? `words` is compiled as ``\\b(?:...)\\Z`` (case-insensitive) and
+    `endings` are its alternatives in lower case: only the end of text is searched, and only when
+    the folded text, less trailing spaces and one mark, ends in one of them."""
+    tail = _fold(text).rstrip()
+    if tail[-1:] and tail[-1] in marks:
+        tail = tail[:-1].rstrip()
+    if not _closes_with(tail, endings):
+        return False
+    longest = max(map(len, endings))
     ends = (len(text), len(text) - 1) if text.endswith("\n") else (len(text),)  # where "$" matches
     for end in ends:
         head = text[:end]
@@ -1592,9 +1607,7 @@ class _Reader:
         low_text = _fold(text)
         if not _prose_may_find(text, low_text):
             return
-        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
-        if len(clauses) > 40:
-            clauses = clauses[:40]
+        clauses = _clauses(text)
         qa = _QA_SAME_LINE.match(text) if "?" in text else None
         if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
             self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
@@ -1625,7 +1638,7 @@ class _Reader:
                 owner, task = got
                 if owner is None and (ctx.person or ctx.label_owner):
                     owner = ctx.person or ctx.label_owner
-                if frame is not None and (_ends_with(_DANGLING_TAIL, 13, ":", task) or task.endswith(":")) \
+                if frame is not None and (_ends_with(_DANGLING_TAIL, _DANGLING_ENDINGS, ":", task) or task.endswith(":")) \
                         and clause is clauses[-1]:
                     frame.collector = _Collector(kind="action", indent=ln.indent, bullet=ln.bullet,
                                                  owner=owner, prefix=task, evidence=evidence,
@@ -1756,6 +1769,11 @@ _SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1"
 def _opens_with(low: str, words: tuple[str, ...]) -> bool:
     """The start-anchored twin of _has_any: may a pattern anchored at ^ match low?"""
     return low.startswith(words)
+
+
+def _closes_with(low: str, words: tuple[str, ...]) -> bool:
+    """The end-anchored twin of _has_any."""
+    return low.endswith(words)
 
 
 def _prose_may_find(text: str, low: str) -> bool:

@@ -524,6 +524,7 @@ def test_word_gates_change_nothing(text: str) -> None:
         mp.setattr(minutes_module, "_has_any", lambda low, words: True)
         mp.setattr(minutes_module, "_prose_may_find", lambda text, low: True)
         mp.setattr(minutes_module, "_opens_with", lambda low, words: True)
+        mp.setattr(minutes_module, "_closes_with", lambda low, words: True)
         slow = _mins(text)
     assert fast == slow
 
@@ -534,3 +535,47 @@ def test_word_gates_change_nothing(text: str) -> None:
 def test_vague_reference_test_matches_its_pattern(parts: list[str]) -> None:
     text = "".join(parts)
     assert minutes_module._vague_ref(text) == bool(minutes_module._VAGUE_REF.search(text))
+
+
+# --- the exact shortcuts of the fast paths must agree with the patterns they stand in for -------
+
+_SPLIT_PARTS = ("a", "B", ".", " ", "  ", ",", ", and", "!", "?", ";", "-", " - ", "(", ")", ":", "\t", "\n",
+                "x.", ". A", "—", " —", "\xa0", "will", "Ann", "@bo", "to", " ... ")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SPLIT_PARTS), max_size=8))
+def test_clauses_match_the_clause_pattern(parts: list[str]) -> None:
+    text = "".join(parts)
+    want = [c.strip() for c in minutes_module._CLAUSE_SPLIT.split(text) if c and c.strip()][:40]
+    assert minutes_module._clauses(text) == want
+
+
+_WEEKDAY_PARTS = ("next", "this", "coming", "  ", "Mon", "tuesday", "fri", "sun.", "summon", "by", "on", "x",
+                  "\t", "Thurs", "wed", " ", ".", "NEXT", "Coming", "İ")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WEEKDAY_PARTS), max_size=8))
+def test_weekday_scan_start_misses_no_match(parts: list[str]) -> None:
+    text = " ".join(parts) if len(parts) % 2 else "".join(parts)
+    start = minutes_module._weekday_scan_start(text, minutes_module._fold(text))
+    every = [(m.span(), m.groups()) for m in minutes_module._WEEKDAY.finditer(text)]
+    assert every == ([(m.span(), m.groups()) for m in minutes_module._WEEKDAY.finditer(text, start)]
+                     if start >= 0 else [])
+
+
+def test_section_patterns_are_anchored_at_the_start() -> None:
+    # _section_kind uses .match(): the same as .search() only while every branch starts with "^"
+    import re._constants as sre_c
+    import re._parser as sre_p
+
+    from mailflow import minutes_lexicon as lx
+
+    for pattern, _kind in lx.SECTION_WORDS:
+        items = list(sre_p.parse(pattern.pattern))
+        if len(items) == 1 and items[0][0] == sre_c.BRANCH:
+            firsts = [list(branch)[0] for branch in items[0][1][1]]
+        else:
+            firsts = [items[0]]
+        assert all(first == (sre_c.AT, sre_c.AT_BEGINNING) for first in firsts), pattern.pattern
