@@ -260,15 +260,16 @@ def _reply_intro(lines: list[str], i: int) -> int:
 
 
 # Which lines _find_marker has to look at, found by fast searches over the whole text (each
-# regex starts with a literal character). A marker line holds a pair of [-=_] (separator lines,
-# the Outlook rule), or ends in ':' (Apple intros), or is a header line (the Outlook block: a
-# line with a ':' that _header_key reads). A reply intro ("On ... wrote:") starts on a line holding an address
-# or ending in ':', or one or two lines above a line ending in ':', and needs a wrote-word in it
-# or in one of the next two lines (the per-line check it always had). Other lines are never
+# regex starts with a literal character; most then take the rest of the line, to be found once
+# per line). A marker line holds a pair of [-=_] (separator lines, the Outlook rule), or ends in
+# ':' (Apple intros), or is a header line (the Outlook block: a line with a ':' that _header_key
+# reads). A reply intro ("On ... wrote:") starts on a line holding "<...@" (_REPLY_WHO_FIRST)
+# or on a line ending in ':' or one or two lines above one (_WROTE_TAIL), and needs a wrote-word
+# in it or in one of the next two lines (the per-line check it always had). Other lines are never
 # markers.
-_MARKER_PAIRS = tuple(re.compile(re.escape(c) + "[-=_]") for c in "-=_")
-_COLON = re.compile(":")
-_AT = re.compile("@")
+_MARKER_PAIRS = tuple(re.compile(re.escape(c) + "[-=_][^\n]*") for c in "-=_")
+_COLON = re.compile(":[^\n]*")
+_ANGLE_ADDR = re.compile(r"<[^<>\s]+@[^\n]*")
 _COLON_END = re.compile(r":[^\S\n]*$", re.M)
 
 
@@ -281,17 +282,29 @@ def _marker_lines(lines: list[str]) -> tuple[list[int], set[int]]:
 
     colon_end = set(lines_of(_COLON_END))
     found = set(lines_of(*_MARKER_PAIRS)) | colon_end
-    found.update(i for i in set(lines_of(_COLON)) if _header_key(lines[i]) is not None)
-    starts = set(lines_of(_AT)).union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
-    wrote = {k for k in {k for i in starts for k in range(i, min(i + 3, len(lines)))}
-             if _has_wrote(lines[k])}
+    found.update(i for i in lines_of(_COLON) if _header_key(lines[i]) is not None)
+    starts = set(lines_of(_ANGLE_ADDR)).union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
+    wrote = _wrote_lines(lines, sorted({k for i in starts for k in range(i, min(i + 3, len(lines)))}))
     intro = {i for i in starts if wrote.intersection((i, i + 1, i + 2))}
     return sorted(found | intro), intro
 
 
-def _has_wrote(line: str) -> bool:
-    """Whether the lowered line holds one of the _WROTE_WORDS."""
-    return _WROTE_WORD.search(line.lower()) is not None
+def _wrote_lines(lines: list[str], near: list[int]) -> set[int]:
+    """Those of the ascending line indices near whose lowered line holds one of _WROTE_WORDS.
+
+    Each run of consecutive lines is first searched at once (no word spans a newline, and lower()
+    maps each line on its own), line by line only when it holds a word.
+    """
+    out: set[int] = set()
+    first = 0
+    for k in range(1, len(near) + 1):
+        if k < len(near) and near[k] == near[k - 1] + 1:
+            continue
+        run = near[first:k]
+        first = k
+        if _WROTE_WORD.search("\n".join(lines[run[0]:run[-1] + 1]).lower()):
+            out.update(i for i in run if _WROTE_WORD.search(lines[i].lower()))
+    return out
 
 
 def _line_starts(pattern: re.Pattern[str], text: str) -> list[int]:
