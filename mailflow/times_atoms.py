@@ -1553,10 +1553,9 @@ def _sre_parse(pattern: str, flags: int) -> Any:
 def _iana_starts(low: str, runs: _WordRuns) -> list[int]:
     """zone_iana begins at a word run followed by "/"."""
     out = []
+    before = runs.letters.rfind
     for k in _occurrences(low, "/"):
-        j = k
-        while j > 0 and low[j - 1] in _LETTERS:
-            j -= 1
+        j = before(" ", 0, k) + 1  # where the run of letters ending at k begins
         if j < k:
             out.append(j)
     return out
@@ -1598,6 +1597,7 @@ _PLACE_RULE = next(i for i, rule in enumerate(_PATTERNS) if rule.handler is _zon
 _Hits = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, _Follow], ...]]
 _NO_HITS: _Hits = ((), ())
 _WORD_HITS: dict[str, _Hits] = {}
+_NO_HIT_WORDS: set[str] = set()  # the words of _WORD_HITS no rule starts in: skipped in C
 _WORD_HITS_MAX = 50_000
 
 
@@ -1674,7 +1674,10 @@ def _word_hits(w: str) -> _Hits:
     out = (tuple(plain), tuple(followed)) if plain or followed else _NO_HITS
     if len(_WORD_HITS) >= _WORD_HITS_MAX:
         _WORD_HITS.clear()
+        _NO_HIT_WORDS.clear()
     _WORD_HITS[w] = out
+    if out is _NO_HITS:
+        _NO_HIT_WORDS.add(w)
     return out
 
 
@@ -1716,10 +1719,11 @@ class _WordRuns:
     encodes as "?"), split at each space: the pieces are the runs and empty strings, and a
     piece begins one past the end of the piece before it."""
 
-    __slots__ = ("parts", "words", "_at")
+    __slots__ = ("letters", "parts", "words", "_at")
 
     def __init__(self, low: str) -> None:
-        self.parts = low.encode("ascii", "replace").translate(_ONLY_LETTERS).decode("ascii").split(" ")
+        self.letters = low.encode("ascii", "replace").translate(_ONLY_LETTERS).decode("ascii")
+        self.parts = self.letters.split(" ")
         self.words: set[str] = set(self.parts)
         self.words.discard("")
         self._at: dict[str, list[int]] = {}
@@ -1749,7 +1753,7 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
     starts: dict[int, list[int]] = {prio: [] for prio in active}
     get = starts.get
     wanted: dict[str, _Hits] = {}
-    for w in runs.words:
+    for w in runs.words - _NO_HIT_WORDS:
         hits = _WORD_HITS.get(w)
         if hits is None:
             hits = _word_hits(w)
