@@ -163,7 +163,12 @@ def _clean(text: str) -> str:
 
 def _header_key(line: str) -> tuple[str, str] | None:
     line = line.lstrip()
-    if len(line) > 2000 or ":" not in line[:40]:
+    colon = line.find(":", 0, 40)
+    if len(line) > 2000 or colon < 0:
+        return None
+    # _HEADER_LINE allows only blanks, up to two '*'/'_' on each side and a key of at most 19
+    # characters before the (first) colon: a longer head is rejected without the costly regex
+    if len(line[:colon].strip().strip("*_").strip()) > 19:
         return None
     m = _HEADER_LINE.match(line)
     if not m:
