@@ -217,6 +217,18 @@ def _lines(text: str) -> list[_Line]:
 _BULLET_MARKS = "-*+•‣◦▪"
 
 
+def _marker(text: str) -> re.Match[str] | None:
+    """lx.MARKER.match(text), tried only when text opens with one of its labels."""
+    return lx.MARKER.match(text) if _opens_with(_fold(text[:17]), lx.MARKER_STARTS) else None
+
+
+def _colon_space(text: str) -> bool:
+    """May text hold ":" and then whitespace (as _SPEAKER needs)? _clean leaves only single spaces."""
+    return ": " in text or (":" in text and not text.isprintable())
+
+
+_ATTENDEE_LABELS = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
+_TOPIC_LABELS = ("topic", "subtopic", "agendum")  # _SCRIBE_TOPIC opens so
 _PERSON_FIRST = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
 _IRC_LINE = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
@@ -239,7 +251,7 @@ def _continues(prev: _Line, line: _Line) -> bool:
     elif prev.text.endswith((".", "!", "?", ":")) and not line.text[:1].islower():
         return False
     # a speaker, marker or label line, or a bold lead, starts anew (each pattern needs a colon)
-    return not (":" in line.text and (_CONT_SPEAKER.match(line.text) or lx.MARKER.match(line.text)
+    return not (":" in line.text and (_CONT_SPEAKER.match(line.text) or _marker(line.text)
                                       or _CONT_LABEL.match(line.text)) or line.raw.startswith(("**", "__")))
 
 
@@ -622,6 +634,13 @@ def _clauses(text: str) -> list[str]:
 
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
+
+
+def _sentences(text: str) -> list[str]:
+    """_SENT_SPLIT's pieces of text that are not blank (not stripped)."""
+    if text.isprintable() and not _has_any(text, (". ", "! ", "? ")):
+        return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
+    return [x for x in _SENT_SPLIT.split(text) if x.strip()]
 _ASK = re.compile(
     r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
     r"(?:is|are|was)\s+"
@@ -774,7 +793,7 @@ def _column_kind(header: str) -> str | None:
 
 def _shorten(text: str, max_words: int = 40, sentences: int = 2) -> str:
     """At most a few sentences and max_words words: a recap line, not a paragraph."""
-    parts = [x for x in _SENT_SPLIT.split(text) if x.strip()]
+    parts = _sentences(text)
     keep = parts[:1]
     for extra in parts[1:sentences]:
         if not _EXAMPLE_START.match(extra):
@@ -1111,8 +1130,8 @@ class _Reader:
                     self._handles.add(h.rstrip("."))
             if ln.nick:
                 self.names.add(ln.nick.lower())
-            m = _SPEAKER.match(ln.text) if ":" in ln.text else None
-            if m and not lx.MARKER.match(ln.text):
+            m = _SPEAKER.match(ln.text) if _colon_space(ln.text) else None
+            if m and not _marker(ln.text):
                 name = m.group(1).lstrip("@").lower()
                 if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
@@ -1128,7 +1147,8 @@ class _Reader:
             if ln.heading > 0:
                 section = self._section_kind(ln.text)
                 continue
-            m = _ATTENDEES.match(ln.text) if ":" in ln.text else None
+            m = _ATTENDEES.match(ln.text) if ":" in ln.text and _opens_with(_fold(ln.text[:12]), _ATTENDEE_LABELS) \
+                else None
             if m:
                 for part in _NAME_LIST_SPLIT.split(m.group(1)):
                     self._add_name(part)
@@ -1277,15 +1297,16 @@ class _Reader:
             if ln.bullet and ln.indent == 0 and "](" in ln.raw and _LINK_ITEM.match(ln.raw):
                 topic = _topic_of(text)
             colon = ":" in text
-            st = _SCRIBE_TOPIC.match(text) if colon and not ln.bullet else None
+            st = _SCRIBE_TOPIC.match(text) if colon and not ln.bullet and _opens_with(_fold(text[:8]), _TOPIC_LABELS) \
+                else None
             if st:
                 topic = _URL.sub("", _clean(st.group(1))).strip(" :-–—")
                 prev_text = ""
                 continue
             # speaker prefix of scribe minutes / dialogue
-            sm = _SPEAKER.match(text) if colon else None
+            sm = _SPEAKER.match(text) if colon and _colon_space(text) else None
             line_speaker = None
-            if sm and not lx.MARKER.match(text):
+            if sm and not _marker(text):
                 cand = sm.group(1).lstrip("@")
                 low = cand.lower()
                 if (low in self.names or cand in self._handles) and low.split()[0] not in lx.NOT_NAMES:
@@ -1297,7 +1318,7 @@ class _Reader:
                     text = sm.group(2)
             if line_speaker:
                 speaker = line_speaker
-                st = _SCRIBE_TOPIC.match(text) if ":" in text else None
+                st = _SCRIBE_TOPIC.match(text) if ":" in text and _opens_with(_fold(text[:8]), _TOPIC_LABELS) else None
                 if st:
                     topic = _topic_of(_clean(st.group(1)))
                     prev_text = ""
@@ -1373,7 +1394,7 @@ class _Reader:
                 self._plan[2].append(text)
             return
         if prev_text.endswith("?") and lx.ASSENT.match(text):
-            question = [x for x in _SENT_SPLIT.split(prev_text) if x.strip()][-1]
+            question = _sentences(prev_text)[-1]
             question = _LEAD_DOTS.sub("", question).rstrip("?").strip()
             if _content_tokens(question):
                 self.add_agreement(question, evidence, ctx)
@@ -1403,7 +1424,8 @@ class _Reader:
             frame.person = text.strip().rstrip(":").strip().lstrip("@")
             return
         colon = ":" in text
-        qm = _QUESTION_LABEL.match(text) if colon else None
+        qm = _QUESTION_LABEL.match(text) if colon and _opens_with(_fold(text[:11]), ("open", "unresolved", "outstanding")) \
+            else None
         if qm:
             if qm.group(1).strip() and len(self.questions) < MAX_ITEMS:
                 self.questions.append(qm.group(1).strip())
@@ -1412,14 +1434,16 @@ class _Reader:
             return
         if (colon or text[:3].lower() == "no ") and lx.CONTEXT_LABEL.match(text):
             return
-        m = lx.MARKER.match(text) if colon else None
+        m = _marker(text) if colon else None
         if m:
             who = (m.group("who") or "").strip()
             if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
                 ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
-        lab = _LABEL_ONLY.match(text) if len(text) <= 40 else None
+        end = text[-1:]  # (_LABEL_ONLY ends in a letter, one of " /&'-:" or whitespace)
+        lab = _LABEL_ONLY.match(text) if len(text) <= 40 and (end.isalpha() or end in " /&'-:" or end.isspace()) \
+            else None
         if lab:
             kind = self._section_kind(lab.group(1))
             if kind is not None:
@@ -1427,7 +1451,7 @@ class _Reader:
                 return
         label = ctx.label
         if label is None and ctx.section == "agree" and not ln.bullet and ln.indent == 0:
-            sentences = [x for x in _SENT_SPLIT.split(text) if x.strip()]
+            sentences = _sentences(text)
             if len(sentences) > 1:
                 first = _CONCLUSION_LEAD.sub("", sentences[0])
                 self.add_agreement(first, evidence, ctx)
@@ -1579,7 +1603,7 @@ class _Reader:
 
     def _resolution(self, rest: str, evidence: str, ctx: _Ctx) -> None:
         """A decision marker's content: assignments become actions, the rest the agreement."""
-        sentences = [x for x in _SENT_SPLIT.split(rest) if x.strip()] or [rest]
+        sentences = _sentences(rest) or [rest]
         first = sentences[0]
         # a report of past work is not a decision
         pm = _OWNER_PAST.match(first)
@@ -1673,7 +1697,8 @@ class _Reader:
                 continue
             if status_only or short_yes:
                 continue
-            if not (_has_any(low, _AGREE_WORDS) or _has_any(low, lx.DEFER_WORDS) and lx.DEFER.match(c)):
+            if not _has_any(low, _AGREE_OR_DEFER_WORDS) or \
+                    not (_has_any(low, _AGREE_WORDS) or _has_any(low, lx.DEFER_WORDS) and lx.DEFER.match(c)):
                 continue  # none of the words any agreement phrasing below needs
             if with_others:
                 ctx = _clause_ctx(base_ctx, clauses, clause)
@@ -1761,6 +1786,7 @@ _AGREE_WORDS = (
 _PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
                         _ASK_WORDS + _AGREE_WORDS + lx.DEFER_WORDS)
 _TO_SPACE = re.compile(r"to\s")
+_AGREE_OR_DEFER_WORDS = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
 # lx.SHORT_YES opens with one of these (in the case-folded text)
 _SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
                      "resolved", "done deal")

@@ -43,6 +43,9 @@ MARKER = re.compile(
     r"\s*(?:\((?P<who>[^)]{0,40})\))?\s*:\s*(?P<rest>.*)$",
     re.I,
 )
+# every MARKER label starts with one of these (in the case-folded text)
+MARKER_STARTS = ("resol", "decision", "decided", "agree", "consensus", "meeting consensus", "conclusion",
+                 "outcome", "action", "ai", "todo", "to do", "to-do", "next", "follow")
 AGREE_LABELS = frozenset({"resolution", "resolutions", "resolved", "decision", "decisions",
                           "decided", "agreed", "agreement", "consensus", "meeting consensus",
                           "conclusion", "outcome"})
