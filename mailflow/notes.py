@@ -77,6 +77,7 @@ _KEYS = {
     "anexos": "ignore",
 }
 _SPACES = re.compile(r"\s+")
+_KEY_PARTS = frozenset(k[i:j] for k in _KEYS for i in range(len(k)) for j in range(i + 1, len(k) + 1))
 _HEADERISH = re.compile(r"^\s*[^\W\d_][\w .-]{0,20}\s*:(?!//)")
 _HEADER_LINE = re.compile(
     r"^\s*[*_]{0,2}\s*(?P<key>[^\W\d_][\w\- .'’]{0,18}?)\s*[*_]{0,2}\s*:[*_]{0,2}[ \t]*(?P<value>.*)$"
@@ -166,9 +167,11 @@ def _header_key(line: str) -> tuple[str, str] | None:
     colon = line.find(":", 0, 40)
     if len(line) > 2000 or colon < 0:
         return None
-    # _HEADER_LINE allows only blanks, up to two '*'/'_' on each side and a key of at most 19
-    # characters before the (first) colon: a longer head is rejected without the costly regex
-    if len(line[:colon].strip().strip("*_").strip()) > 19:
+    # Before its (first) colon _HEADER_LINE allows only blanks, up to two '*'/'_' on each side
+    # and the key, so what is left once those are stripped is a part of the key, and must be a
+    # part of a known key once normalised: other heads are rejected without the costly regex.
+    head = line[:colon].strip().strip("*_").strip()
+    if len(head) > 19 or " ".join(head.lower().replace("’", "'").split()) not in _KEY_PARTS:
         return None
     m = _HEADER_LINE.match(line)
     if not m:
@@ -264,31 +267,27 @@ def _reply_intro(lines: list[str], i: int) -> int:
     return 0
 
 
-# Which lines _find_marker has to look at, found by fast searches over the whole text (each
-# regex starts with a literal character; most then take the rest of the line, to be found once
-# per line). A marker line holds a pair of [-=_] (separator lines, the Outlook rule), or ends in
-# ':' (Apple intros), or is a header line (the Outlook block: a line with a ':' that _header_key
-# reads). A reply intro ("On ... wrote:") starts on a line holding "<...@" (_REPLY_WHO_FIRST)
-# or on a line ending in ':' or one or two lines above one (_WROTE_TAIL), and needs a wrote-word
-# in it or in one of the next two lines (the per-line check it always had). Other lines are never
-# markers.
+# Which lines _find_marker has to look at. A marker line holds a pair of [-=_] (separator lines,
+# the Outlook rule), or ends in ':' (Apple intros), or is a header line (the Outlook block: a
+# line with a ':' that _header_key reads). A reply intro ("On ... wrote:") starts on a line
+# holding "<...@" (_REPLY_WHO_FIRST) or on a line ending in ':' or one or two lines above one
+# (_WROTE_TAIL), and needs a wrote-word in it or in one of the next two lines (the per-line check
+# it always had). Other lines are never markers. The pairs are searched for in the whole text,
+# each regex starting with a literal character and taking the rest of the line.
 _MARKER_PAIRS = tuple(re.compile(re.escape(c) + "[-=_][^\n]*") for c in "-=_")
-_COLON = re.compile(":[^\n]*")
-_ANGLE_ADDR = re.compile(r"<[^<>\s]+@[^\n]*")
-_COLON_END = re.compile(r":[^\S\n]*$", re.M)
+_ANGLE_ADDR = re.compile(r"<[^<>\s]+@")
 
 
 def _marker_lines(lines: list[str]) -> tuple[list[int], set[int]]:
     """(sorted indices of lines that may be markers, those where a reply intro may start)."""
     text = "\n".join(lines)
-
-    def lines_of(*patterns: re.Pattern[str]) -> list[int]:
-        return _line_numbers(text, sorted(m.start() for p in patterns for m in p.finditer(text)))
-
-    colon_end = set(lines_of(_COLON_END))
-    found = set(lines_of(*_MARKER_PAIRS)) | colon_end
-    found.update(i for i in lines_of(_COLON) if _header_key(lines[i]) is not None)
-    starts = set(lines_of(_ANGLE_ADDR)).union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
+    pairs = sorted(m.start() for p in _MARKER_PAIRS for m in p.finditer(text))
+    colon = [i for i, x in enumerate(lines) if ":" in x]
+    colon_end = {i for i in colon if lines[i].rstrip().endswith(":")}
+    found = set(_line_numbers(text, pairs)) | colon_end
+    found.update(i for i in colon if _header_key(lines[i]) is not None)
+    starts = {i for i, x in enumerate(lines) if "@" in x and _ANGLE_ADDR.search(x)}
+    starts = starts.union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
     wrote = _wrote_lines(lines, sorted({k for i in starts for k in range(i, min(i + 3, len(lines)))}))
     intro = {i for i in starts if wrote.intersection((i, i + 1, i + 2))}
     return sorted(found | intro), intro
