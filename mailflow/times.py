@@ -64,13 +64,17 @@ _FILLER = re.compile(
 _OR = re.compile(r"\s*(?:,|\bor\b|/|,\s*or\b|\band\b|,\s*and\b)\s*(?:\b(?:on|at)\b\s*)?", re.IGNORECASE)
 
 
+_MAX_GAP = 40  # characters of filler that still join two atoms
+
+
 def _joinable(gap: str) -> bool:
-    if len(gap) > 40:
+    if len(gap) > _MAX_GAP:
         return False
     m = _FILLER.fullmatch(gap)
     return m is not None
 
 
+_START, _END = attrgetter("start"), attrgetter("end")
 _DAY_KINDS = ("date", "datetime", "wd", "relday", "dayonly", "nth", "endof", "period", "shift")
 _ONE_PER_SIDE = frozenset({"wd", "date", "datetime", "relday", "dayonly", "time"})
 
@@ -91,7 +95,7 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
             cur.append(a)
             continue
         prev = cur[-1]
-        gap = low[prev.end: a.start]
+        gap = low[prev.end: a.start] if a.start - prev.end <= _MAX_GAP else None  # None: too far to join
         if a.kind in _ONE_PER_SIDE:
             side_kinds = set()
             for x in reversed(cur):
@@ -102,7 +106,7 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
                 flush()
                 cur.append(a)
                 continue
-        if _joinable(gap) or (gap == "" and a.kind == "range") or (prev.kind == "range" and _joinable(gap)):
+        if gap is not None and (_joinable(gap) or (gap == "" and a.kind == "range")):
             if a.kind == "range" and prev.kind == "range":
                 flush()
                 continue
@@ -139,7 +143,7 @@ def _make_group(atoms: list[_Atom]) -> _Group:
     if not sides:
         return _Group(start=atoms[0].start if atoms else 0, end=atoms[-1].end if atoms else 0, sides=[])
     every = [x for side in sides for x in side.atoms]
-    return _Group(start=min(x.start for x in every), end=max(x.end for x in every), sides=sides)
+    return _Group(start=min(map(_START, every)), end=max(map(_END, every)), sides=sides)
 
 
 _STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress, repeat
 from dataclasses import dataclass, field
-from operator import add, itemgetter
+from operator import add, attrgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -1830,9 +1830,13 @@ def _digit_rules(two: str) -> tuple[int, ...]:
 _TRIES_PER_CHAR = 8  # more than one start in 8 characters: run the pattern over the whole text
 
 
-def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]]) -> list[tuple[int, int, int, _Atom]]:
+_START = attrgetter("start")
+_Found = tuple[int, int, int, int, _Atom]  # (-length, priority, start, order found, atom): sorts as kept
+
+
+def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]]) -> list[_Found]:
     """Every rule's atoms, in the order of running each pattern over the whole text."""
-    found: list[tuple[int, int, int, _Atom]] = []
+    found: list[_Found] = []
     rule_starts = _rule_starts()
     for prio in active:
         rule = _PATTERNS[prio]
@@ -1856,7 +1860,7 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
             except (ValueError, KeyError, OverflowError, IndexError):
                 atom = None
             if atom is not None and atom.end > atom.start:
-                found.append((atom.start, -(atom.end - atom.start), prio, atom))
+                found.append((atom.start - atom.end, prio, atom.start, len(found), atom))
     return found
 
 
@@ -1892,18 +1896,19 @@ def _occurrences(low: str, lit: str) -> list[int]:
     return out
 
 
-def _keep_longest(found: list[tuple[int, int, int, _Atom]]) -> list[_Atom]:
+def _keep_longest(found: list[_Found]) -> list[_Atom]:
     """Longest first, then the pattern registered first, then earliest; no overlaps."""
-    found.sort(key=itemgetter(1, 2, 0))
+    found.sort()  # the order found breaks the remaining ties, as a stable sort would
     taken: list[_Atom] = []
-    size = max((a.end for _s, _n, _p, a in found), default=0) + 1
-    occupied = bytearray(size)
-    for _s, _neg, _p, atom in found:
-        if occupied.find(1, atom.start, atom.end) >= 0:
+    occupied = bytearray(max((f[4].end for f in found), default=0) + 1)
+    for f in found:
+        atom = f[4]
+        start, end = atom.start, atom.end
+        if occupied.find(1, start, end) >= 0:
             continue
-        occupied[atom.start: atom.end] = b"\x01" * (atom.end - atom.start)
+        occupied[start:end] = b"\x01" * (end - start)
         taken.append(atom)
         if len(taken) > MAX_ATOMS:
             break
-    taken.sort(key=lambda a: a.start)
+    taken.sort(key=_START)
     return taken
