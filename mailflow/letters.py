@@ -398,7 +398,8 @@ def _html_plain(html: str) -> str:
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\xa0", " ")
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    if " \n" in text or "\t\n" in text:  # else there is no blank run before a line end
+        text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n\n\n+", "\n\n", text)  # = \n{3,}, but a literal prefix is found faster
     return text.strip("\n")
 
@@ -413,6 +414,7 @@ class _Walk:
     html: list[str]
     calendars: list[CalendarEvent]
     attached: list[Letter]
+    render_html: bool = True  # False: HTML parts are kept in ``html`` but not turned into text
 
 
 def _parts_text(part: email.message.Message, defects: list[str], where: str) -> str:
@@ -543,7 +545,8 @@ def _walk_part(part: email.message.Message, ctype: str, w: _Walk, depth: int) ->
         text = _parts_text(part, w.defects, ctype)
         if ctype == "text/html":
             w.html.append(text[: w.caps.max_text_chars])
-            w.texts.append(html_to_text(text[: w.caps.max_text_chars]))
+            if w.render_html:
+                w.texts.append(html_to_text(text[: w.caps.max_text_chars]))
         else:
             w.texts.append(text)
         return
@@ -562,14 +565,19 @@ def _walk_alternative(children: list[object], w: _Walk, depth: int) -> None:
     plain = next((k for k in kids if k.get_content_type() == "text/plain"), None)
     rich = next((k for k in reversed(kids)
                  if k.get_content_type() == "text/html" or k.is_multipart()), None)
+    plain_defects: list[str] = []  # reported after the rich part's, in reading order
+    plain_text = _parts_text(plain, plain_defects, "text/plain") if plain is not None else None
     rich_text = None
     if rich is not None:
-        sub = _Walk(w.caps, w.defects, [], [], w.calendars, w.attached)
+        # the rich part's text only matters when the plain text is under 40 characters (see
+        # below), so its HTML is not rendered otherwise (the costly step)
+        render = w.render_html and (plain_text is None or len(plain_text.strip()) < 40)
+        sub = _Walk(w.caps, w.defects, [], [], w.calendars, w.attached, render)
         _walk(rich, sub, depth + 1)
         w.html.extend(sub.html)
         rich_text = "\n\n".join(t for t in sub.texts if t.strip())
-    if plain is not None:
-        plain_text = _parts_text(plain, w.defects, "text/plain")
+    w.defects.extend(plain_defects)
+    if plain_text is not None:
         if not rich_text or len(plain_text.strip()) >= min(40, len(rich_text.strip()) // 4):
             w.texts.append(plain_text)
             return
