@@ -427,10 +427,12 @@ def resolve_due(
     start = _weekday_scan_start(s, low)
     if start < 0:
         return None
-    for m in _WEEKDAY.finditer(s, start):
+    m = _WEEKDAY.search(s, start)
+    while m is not None:  # (as finditer: matches are never empty)
         before = s[max(0, m.start() - 12): m.start()].lower()
         if _DUE_WORD_BEFORE.search(before) or _DUE_QUALIFIED_BEFORE.search(before):
             return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+        m = _WEEKDAY.search(s, m.end())
     return None
 
 
@@ -1076,7 +1078,8 @@ class _Reader:
     def _check_assign(self, m: re.Match[str], *, strict: bool,
                       midline: bool = False) -> tuple[str | None, str] | None | bool:
         owner, task = m.group("owner"), m.group("task")
-        first = task.split()[0].lower() if task.split() else ""
+        words = task.split()
+        first = words[0].lower() if words else ""
         verb_follows = first in lx.TASK_VERBS and " " not in owner.strip()
         commit = m.group("commit").lower()
         if first in lx.NOT_TASK_START:
@@ -1387,9 +1390,10 @@ class _Reader:
 
     def _line(self, ln: _Line, text: str, ctx: _Ctx, frame: _Frame, prev_text: str) -> None:
         evidence = ln.raw
-        if ctx.section == "skip" or ctx.section == "next" or ctx.section == "scheduled":
+        section = ctx.section
+        if section is not None and section in ("skip", "next", "scheduled"):
             return
-        if ctx.section == "plan":
+        if section == "plan":
             if self._plan is not None and ln.bullet and len(self._plan[2]) < 12:
                 self._plan[2].append(text)
             return
@@ -1402,10 +1406,10 @@ class _Reader:
         if text[:1] in "[(" and _BRACKET_STATUS.match(text):
             self.add_agreement(text.strip("[].!"), evidence, ctx)
             return
-        if ctx.section == "agenda":
+        if section == "agenda":
             if ln.bullet and len(self.agenda) < MAX_ITEMS:
                 self.agenda.append(text)
-        if ctx.section == "questions":
+        if section == "questions":
             if len(self.questions) < MAX_ITEMS:
                 self.questions.append(text)
             return
