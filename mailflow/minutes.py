@@ -111,6 +111,9 @@ class _Line:
     raw: str
     check: str | None = None  # " " open checkbox, "x" done
     nick: str | None = None  # the speaker of a chat-log line ("<nick> text")
+    # _SPEAKER and lx.MARKER matched on text once the lines are final (_Reader._collect_names)
+    speaker: re.Match[str] | None = None
+    marker: re.Match[str] | None = None
 
 
 def _clean(s: str) -> str:
@@ -1133,8 +1136,11 @@ class _Reader:
                     self._handles.add(h.rstrip("."))
             if ln.nick:
                 self.names.add(ln.nick.lower())
-            m = _SPEAKER.match(ln.text) if _colon_space(ln.text) else None
-            if m and not _marker(ln.text):
+            if ":" in ln.text:  # (both patterns need one)
+                ln.speaker = _SPEAKER.match(ln.text) if _colon_space(ln.text) else None
+                ln.marker = _marker(ln.text)
+            m = ln.speaker
+            if m and not ln.marker:
                 name = m.group(1).lstrip("@").lower()
                 if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
@@ -1307,9 +1313,9 @@ class _Reader:
                 prev_text = ""
                 continue
             # speaker prefix of scribe minutes / dialogue
-            sm = _SPEAKER.match(text) if colon and _colon_space(text) else None
+            sm = ln.speaker
             line_speaker = None
-            if sm and not _marker(text):
+            if sm and not ln.marker:
                 cand = sm.group(1).lstrip("@")
                 low = cand.lower()
                 if (low in self.names or cand in self._handles) and low.split()[0] not in lx.NOT_NAMES:
@@ -1438,7 +1444,7 @@ class _Reader:
             return
         if (colon or text[:3].lower() == "no ") and lx.CONTEXT_LABEL.match(text):
             return
-        m = _marker(text) if colon else None
+        m = (ln.marker if text is ln.text else _marker(text)) if colon else None
         if m:
             who = (m.group("who") or "").strip()
             if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
