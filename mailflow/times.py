@@ -119,47 +119,56 @@ def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
     return [g for g in groups if g.sides]
 
 
+_OPENS_RANGE = frozenset({"time", "date", "datetime", "wd", "relday", "month", "dayonly"})
+_DAY_OR_MONTH = frozenset({"date", "datetime", "wd", "relday", "dayonly", "nth", "month"})
+
+
 def _make_group(atoms: list[_Atom]) -> _Group:
-    while atoms and atoms[-1].kind == "range":
-        atoms = atoms[:-1]
-    sides: list[_Side] = [_Side()]
-    for i, a in enumerate(atoms):
+    n = len(atoms)
+    while n and atoms[n - 1].kind == "range":
+        n -= 1
+    side: list[_Atom] = []
+    parts = [side]
+    for i in range(n):
+        a = atoms[i]
         if a.kind == "range":
-            prev_is_time = any(x.kind in ("time", "date", "datetime", "wd", "relday", "month", "dayonly") for x in sides[-1].atoms)
-            nxt = atoms[i + 1] if i + 1 < len(atoms) else None
-            if prev_is_time and nxt is not None and len(sides) < 2:
-                sides.append(_Side())
+            # a range splits start from end once, after a day or clock and before more atoms
+            if len(parts) < 2 and i + 1 < n and any(x.kind in _OPENS_RANGE for x in side):
+                side = []
+                parts.append(side)
             continue
-        sides[-1].atoms.append(a)
-    sides = [s for s in sides if s.atoms]
-    day_kinds = ("date", "datetime", "wd", "relday", "dayonly", "nth", "month")
-    if len(sides) == 2 and not sides[0].has("time", "datetime") and not sides[1].has(*day_kinds):
-        sides = [_Side(atoms=sides[0].atoms + sides[1].atoms)]
-    if len(sides) == 1:
-        t = next((a for a in sides[0].atoms if a.end_clock is not None), None)
-        if t is not None and t.end_clock is not None:
-            eh, em, emer = t.end_clock
-            sides.append(_Side(atoms=[_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer, weak=t.weak)]))
-    if not sides:
-        return _Group(start=atoms[0].start if atoms else 0, end=atoms[-1].end if atoms else 0, sides=[])
-    every = [x for side in sides for x in side.atoms]
-    return _Group(start=min(map(_START, every)), end=max(map(_END, every)), sides=sides)
+        side.append(a)
+    parts = [p for p in parts if p]
+    if len(parts) == 2 and not any(x.kind in ("time", "datetime") for x in parts[0]) \
+            and not any(x.kind in _DAY_OR_MONTH for x in parts[1]):
+        parts = [parts[0] + parts[1]]
+    if len(parts) == 1:
+        for t in parts[0]:
+            if t.end_clock is not None:
+                eh, em, emer = t.end_clock
+                parts.append([_Atom(t.end, t.end, "time", hour=eh, minute=em, mer=emer, weak=t.weak)])
+                break
+    if not parts:
+        return _Group(start=atoms[0].start if n else 0, end=atoms[n - 1].end if n else 0, sides=[])
+    every = [x for p in parts for x in p]
+    return _Group(start=min(map(_START, every)), end=max(map(_END, every)), sides=[_Side(atoms=p) for p in parts])
 
 
-_STRONG_KINDS = ("date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month", "every",
-                 "endof", "year")
+_STRONG_KINDS = frozenset({"date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month",
+                           "every", "endof", "year"})
 
 
 def _meaningful(g: _Group) -> bool:
-    atoms = [a for s in g.sides for a in s.atoms] + g.borrowed
-    if any(a.kind == "invalid" for a in atoms):
-        return False
-    strong = [a for a in atoms if a.kind in _STRONG_KINDS and not a.weak]
-    if strong:
-        return True
-    # weak date/time atoms count when two of them stand together ("sun 8.30", "6 Nov 2359")
-    weakish = [a for a in atoms if a.kind in _STRONG_KINDS and a.end > a.start]
-    return len(weakish) >= 2
+    strong = False
+    weakish = 0  # weak date/time atoms count when two of them stand together ("sun 8.30", "6 Nov 2359")
+    for atoms in (*(s.atoms for s in g.sides), g.borrowed):
+        for a in atoms:
+            if a.kind == "invalid":
+                return False
+            if a.kind in _STRONG_KINDS:
+                strong = strong or not a.weak
+                weakish += a.end > a.start
+    return strong or weakish >= 2
 
 
 # --- resolution ---------------------------------------------------------------------------------
