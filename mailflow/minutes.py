@@ -965,7 +965,10 @@ class _Reader:
         return f"{text} ({extra})"
 
     def add_agreement(self, text: str, evidence: str, ctx: _Ctx, *, whole: bool = False) -> None:
-        text = _shorten(_tidy_task(_AGREED_LEAD.sub("", text.strip())), sentences=4 if whole else 2)
+        text = text.strip()
+        if _has_any(_fold(text[:40]), ("agreed", "decided", "resolved", "concluded")):  # (_AGREED_LEAD needs one)
+            text = _AGREED_LEAD.sub("", text)
+        text = _shorten(_tidy_task(text), sentences=4 if whole else 2)
         tokens = _content_tokens(text)
         if len(tokens) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
