@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import textwrap
 from dataclasses import dataclass
 
 from .letters import CONTROL_CHARS as _CONTROL
-from .letters import read_addresses
+from .letters import dedent, read_addresses
 from .model import Address, Headers, Letter, Note
 
 __all__ = ["read_note", "split_reply", "split_signature", "parse_loose_date"]
@@ -655,16 +654,18 @@ def _split_forward(lines: list[str], marker: _Marker | None, subject: str,
         if _REPLY_SUBJECT.match(inner) or (wrote_above and not _FORWARD_SUBJECT.match(inner)):
             return None
     rest = lines[end:]
-    tail = _END_FORWARD.search(_join(rest))  # mutt: "----- End forwarded message -----"
+    joined = _join(rest)
+    # mutt: "----- End forwarded message -----" (the search only runs where it can match)
+    tail = _END_FORWARD.search(joined) if "--" in joined else None
     if tail:
-        rest = _lines(_join(rest)[: tail.start()])
-    quoted = [x for x in rest if x.strip()]
-    if quoted and sum(1 for x in quoted if _QUOTE.match(x)) >= 0.8 * len(quoted):
+        rest = _lines(joined[: tail.start()])
+    filled = sum(1 for x in rest if x.strip())
+    if filled and len(_line_starts(_QUOTE_LINE, "\n".join(rest))) >= 0.8 * filled:
         rest = [_dequote(x) for x in rest]
     return _Forward(
-        before=textwrap.dedent(_join(lines[: marker.start])),
+        before=dedent(_join(lines[: marker.start])),
         headers=_block_headers(fields, fallback),
-        after=textwrap.dedent(_join(rest)),
+        after=dedent(_join(rest)),
     )
 
 

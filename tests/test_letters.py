@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailflow.errors import BadMessage
 from mailflow.letters import html_to_text, parse_date, read_addresses, read_letter
@@ -379,3 +382,51 @@ def test_format_flowed_delsp() -> None:
     assert unflow("Meet at ten \no'clock", delsp=True) == "Meet at teno'clock"
     assert unflow("Meet at ten \no'clock") == "Meet at ten o'clock"
     assert unflow("plain\nlines") == "plain\nlines"
+
+
+# --- the fast paths give the answers of the plain ones ------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\nx\r\u2003", max_size=30))
+def test_dedent_is_textwrap_dedent(text: str) -> None:
+    from mailflow.letters import dedent
+
+    assert dedent(text) == textwrap.dedent(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    b"boundary", b"BOUNDARY", b"boundary=\"x\"", b"Boundary = y;", b"\n", b"\r\n", b"--", b"--x", b"--y--",
+    b"x", b" ", b"content-type: message/rfc822", b"Content-Type:\tmessage/RFC822", b"\"", b"--boundary=z",
+]), max_size=30))
+def test_structure_hints_find_every_match(parts: list[bytes]) -> None:
+    from mailflow.letters import _STRUCTURE, _structure_matches
+
+    data = b"".join(parts)
+    assert [m.span() for m in _structure_matches(data)] == [m.span() for m in _STRUCTURE.finditer(data)]
+
+
+def test_long_plain_alternative_leaves_html_unrendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mailflow.letters as letters
+
+    def fail(html: str) -> str:
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(letters, "html_to_text", fail)
+    msg = EmailMessage()
+    msg["From"] = "a@example.com"
+    msg.set_content("Plain text carries the whole message, long enough to count.\n")
+    msg.add_alternative("<p>Rich version</p>", subtype="html")
+    letter = read_letter(msg.as_bytes())
+    assert letter.text.startswith("Plain text carries")
+    assert letter.html is not None and "Rich version" in letter.html
+
+
+def test_alternative_defects_keep_reading_order() -> None:
+    raw = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
+           b"--b\nContent-Type: text/plain; charset=x-plain-nope\n\nPlain text long enough to be chosen here.\n"
+           b"--b\nContent-Type: text/html; charset=x-html-nope\n\n<p>Rich</p>\n--b--\n")
+    letter = read_letter(raw)
+    assert letter.text.startswith("Plain text long enough")
+    html_first = [d for d in letter.defects if "nope" in d]
+    assert len(html_first) == 2 and "x-html-nope" in html_first[0] and "x-plain-nope" in html_first[1]

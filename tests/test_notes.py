@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailflow.letters import read_letter
 from mailflow.model import Address, Headers, Letter
@@ -190,3 +192,71 @@ def test_extract_json_fills_the_contract_keys(tmp_path: Path, capsys: pytest.Cap
     assert de["original"]["subject"] == "Projekttreffen"
     assert reply["original"] is None and reply["original_body"] is None
     assert reply["body"].startswith("Thursday at 10:00 works")
+
+
+# --- the fast searches give the answers of the plain per-line rules ---------------------------
+
+@pytest.mark.parametrize("line,expected", [
+    ("From ___: x", None),  # a third '_' belongs to the key, which is then unknown
+    ("**From:** Bob <b@c.d>", ("from", "Bob <b@c.d>")),
+    (" Envoyé  le : lundi", ("date", "lundi")),
+    ("* Meeting date: 2021-02-09", None),
+    ("Sent at: 10:00", ("date", "10:00")),
+    ("Pièces jointes: a.pdf", ("ignore", "a.pdf")),
+    ("We could also meet tomorrow at 17:15 to look at it again.", None),
+    ("_Subject_: Plan", ("subject", "Plan")),
+])
+def test_header_key(line: str, expected: tuple[str, str] | None) -> None:
+    from mailflow.notes import _header_key
+
+    assert _header_key(line) == expected
+
+
+def _reference_marker(lines: list[str]) -> object:
+    """_find_marker as a plain loop over every line (what the whole-text searches must equal)."""
+    from mailflow import notes as n
+
+    wrote = [any(w in x.lower() for w in n._WROTE_WORDS) for x in lines]
+    for i, line in enumerate(lines):
+        if not line.strip() or n._QUOTE.match(line):
+            continue
+        if n._RULE.match(line):
+            nxt = next((k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()), None)
+            if nxt is not None and n._is_outlook_block(lines, nxt):
+                return n._Marker(kind="original", start=i, block=nxt)
+            continue
+        if line.isascii() and line.upper() == line.lower():
+            continue
+        m = n._SEPARATOR.match(line)
+        if m:
+            return n._Marker(kind="forward" if m.group("fwd") else "original", start=i, block=i + 1)
+        if n._APPLE_FORWARD.match(line):
+            return n._Marker(kind="forward", start=i, block=i + 1)
+        if n._is_outlook_block(lines, i):
+            return n._Marker(kind="original", start=i, block=i)
+        if any(wrote[i:i + 3]):
+            span = n._reply_intro(lines, i)
+            if span:
+                return n._Marker(kind="reply", start=i, block=i + span)
+    return None
+
+
+_MARKER_LINES = [
+    "", "  ", "Notes from the meeting", "Decision: go ahead", "- Sam will send it", "> quoted",
+    "On Tue, 3 Mar 2026 at 10:15, Ann <ann@example.com> wrote:", "On Tuesday Ann Lee",
+    "<ann@example.com> wrote:", "Ann Lee <ann@example.com> wrote", "ſchrieb Ann:", "İ WROTE:",
+    "-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:",
+    "From: Bob <bob@example.net>", "Sent: Monday, March 2, 2026 10:00 AM", "To: Carol <c@example.org>",
+    "Subject: Re: plan", "Subject: budget", "________________________________", "**Von:** X <x@y.de>",
+    "Betreff: Y", "at 10:00 we wrote things down", "a--b", "== x ==", "https://example.org/a_b",
+    "Begin forwarded message: \t", "On Tue, Ann <ann@example.com> wrote:  ", "Am 3. März schrieb Ann",
+    "<ann@example.com>:",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKER_LINES), max_size=14))
+def test_find_marker_equals_the_per_line_rules(lines: list[str]) -> None:
+    from mailflow.notes import _find_marker
+
+    assert _find_marker(lines) == _reference_marker(lines)
