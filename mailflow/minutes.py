@@ -1718,7 +1718,8 @@ class _Reader:
             self._prose_agreement(c, text, evidence, ctx, prev_text)
 
     def _prose_agreement(self, c: str, line: str, evidence: str, ctx: _Ctx, prev_text: str) -> None:
-        if c.endswith("?") or _QUESTION_START.match(c) or ("/" in line and _POLL.search(line)):
+        if c.endswith("?") or _QUESTION_START.match(c) or \
+                ("/" in line and _has_any(_fold(line), ("yes", "option", "choice")) and _POLL.search(line)):
             return
         low = _fold(c)  # each unanchored pattern below runs only when a word it needs is in c
         am = lx.AGREE_PROSE.match(c) or \
@@ -1745,7 +1746,7 @@ class _Reader:
         if cm and len(_content_tokens(cm.group("what"))) >= 2:
             self.add_agreement(cm.group("what"), evidence, ctx)
             return
-        if _has_any(low, _UNANIMOUS_WORDS) and lx.UNANIMOUS.search(c):
+        if _may_be_unanimous(low) and lx.UNANIMOUS.search(c):
             text = line if len(_content_tokens(line)) <= 30 else c
             if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
@@ -1822,10 +1823,18 @@ def _prose_may_find(text: str, low: str) -> bool:
         _has_any(low, _PROSE_WORDS) or _opens_with(low, _SHORT_YES_STARTS)
 
 
-# lx.UNANIMOUS cannot match without one of these
+# lx.UNANIMOUS cannot match without one of these, but for two branches: "(removed it) off the
+# agenda" needs a verb as well, "motion/vote passes|carried" needs "passe" or "carried"
 _UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "in favo", "agree", "unanimous", "passed", "carried",
                     "approved", "accepted", "adopted", "ratified", "rejected", "declined", "postponed",
-                    "deferred", "tabled", "punted", "parked", "agenda", "motion", "vote")
+                    "deferred", "tabled", "punted", "parked")
+_OFF_AGENDA_VERBS = ("remov", "tak", "took", "drop")
+
+
+def _may_be_unanimous(low: str) -> bool:
+    """Can lx.UNANIMOUS match the text whose _fold is low?"""
+    return _has_any(low, _UNANIMOUS_WORDS) or ("agenda" in low and _has_any(low, _OFF_AGENDA_VERBS)) or \
+        (("motion" in low or "vote" in low) and "passe" in low)
 
 
 def _lead_trim(s: str) -> str:
