@@ -1045,10 +1045,8 @@ def _candidates(has_digit: bool, present: set[str], words: set[str]) -> list[int
     if has_digit:
         found.update(_INDEX["fixed"]["digit"])
     by_word_i = _INDEX["word"]
-    for w in words:
-        hit = by_word_i.get(w)
-        if hit:
-            found.update(hit)
+    for w in words & by_word_i.keys():
+        found.update(by_word_i[w])
     by_hint_i = _INDEX["hint"]
     for h in present:
         found.update(by_hint_i[h])

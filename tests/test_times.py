@@ -285,3 +285,14 @@ def test_zone_names_written_out() -> None:
     m = first("2pm British Summer Time on 3 Dec")
     assert m.zone == LON and m.doubt and "GMT" in m.doubt
     assert find_times("the eastern side of town", ref=REF, zone=LON) == ()
+
+
+def test_the_same_expression_twice_reads_the_same_with_its_own_text_and_span() -> None:
+    # a group is read once per text for its facts; every mention keeps its own text and span
+    text = "Ann will send it by Friday. Bo will review it BY FRIDAY. Meet Tue at 3pm or Tue at 3pm CET."
+    found = find_times(text, ref=REF, zone=LON)
+    assert [m.text for m in found] == ["Friday.", "FRIDAY.", "Tue at 3pm", "Tue at 3pm CET"]
+    assert [text[m.span[0]:m.span[1]] for m in found] == [m.text for m in found]
+    assert found[0].start == found[1].start and found[0].span != found[1].span
+    assert local(found[2]) == "2025-12-09 15:00" and local(found[3]) == "2025-12-09 14:00"
+    assert (found[2].zone, found[3].zone) == (LON, "Europe/Paris")

@@ -97,6 +97,8 @@ TRICKY = [
     "1" * 500,
     "the " * 200 + "1st",
     "- " * 300,
+    "Café à 15h, Straße Montag, İstanbul time at 3pm, naïve 5th, tuesdayé 2pm, ½ past 3",
+    "ＡＢＣ 10am\u2028tomorrow\u00a0at\u20039, 𝟙𝟚:30 Friday",
 ]
 
 
@@ -176,6 +178,24 @@ def test_starts_read_from_a_pattern() -> None:
     assert not st.second.allows(". ")  # "1. Point": no ordinal begins here
     months = _starts(r"\b(may|jun)\.?(?:\s*(\d{4}))?(?![a-z])")
     assert months.word_is == {"may", "jun"} and not months.word_prefix  # not "maybe", "junk"
+
+
+def test_starts_read_past_an_optional_tail_after_a_word() -> None:
+    # "a\\s*week": the word "a" (then whitespace and a unit) or the run "aweek", not every word
+    # that begins with "a"; "dec\\.?\\s*5": "dec" as a whole word, not "decision"
+    shift = _starts(r"\b(an?|one)\s*(days?|weeks?)\b")
+    assert {"a", "an", "one", "aday", "aweeks", "oneday"} <= shift.word_is and not shift.word_prefix
+    a = shift.follow["a"]
+    assert a is not None and a.word_is >= {"day", "days", "week", "weeks"} and not a.digit
+    month = _starts(r"\b(dec|may)\.?\s*(?:the\s+)?(\d{1,2})")
+    assert {"dec", "may", "decthe"} <= month.word_is and not month.word_prefix
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.lists(st.sampled_from(list("aeéßİ½１ 5-:./\n\u00a0") + ["the ", "dec", "may ", "3pm", "tue", "Mon"]),
+                     max_size=40).map("".join))
+def test_text_beyond_ascii_scans_like_the_whole_text_scan(text: str) -> None:
+    same_as_reference(text)
 
 
 def test_patterns_that_can_match_empty_or_cannot_be_read_run_over_the_whole_text() -> None:
