@@ -54,6 +54,7 @@ import calendar
 import datetime as dt
 import re
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
@@ -1173,11 +1174,8 @@ class _Reader:
     def _cap_counts(self) -> dict[str, int]:
         """How often each capitalised word occurs in the notes (counted once, when first asked)."""
         counts = self._caps
-        if counts is None:
-            counts = self._caps = {}
-            for ln in self._lines_seen:
-                for w in _CAP_WORD.findall(ln.text):
-                    counts[w] = counts.get(w, 0) + 1
+        if counts is None:  # (one pass over the lines joined: "\n" is a word boundary, as a line end)
+            counts = self._caps = dict(Counter(_CAP_WORD.findall("\n".join(ln.text for ln in self._lines_seen))))
         return counts
 
     def _add_name(self, part: str) -> None:
@@ -1760,7 +1758,9 @@ class _Reader:
 
 
 _AT_HANDLE = re.compile(r"@([\w.-]{1,40})")
-_CAP_WORD = re.compile(r"\b[A-Z][a-z]{1,30}\b")
+# \b[A-Z][a-z]{1,30}\b, written capital first so that re skips to the capitals; the look-behind is
+# that \b (no word character before the capital)
+_CAP_WORD = re.compile(r"[A-Z](?<!\w.)[a-z]{1,30}\b")
 _ATTENDEES = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
 _NEXT_MEETING_LINE = re.compile(
     r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import zoneinfo
 
@@ -579,3 +580,11 @@ def test_section_patterns_are_anchored_at_the_start() -> None:
         else:
             firsts = [items[0]]
         assert all(first == (sre_c.AT, sre_c.AT_BEGINNING) for first in firsts), pattern.pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(("Ab", "AB", "a", "Élan", "Ünter", "_Ab", "1Ab", "Ab1", " ", "\n", "Abc.", "xAb",
+                                 "Zz", "É", "Ab_", "ſAb")), max_size=8))
+def test_capital_word_pattern_is_the_plain_one(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert minutes_module._CAP_WORD.findall(text) == re.findall(r"\b[A-Z][a-z]{1,30}\b", text)
