@@ -186,8 +186,16 @@ def _dequote(line: str) -> str:
     return re.sub(r"^\s*>\s?", "", line)
 
 
-def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None:
+_Keys = dict[int, tuple[str, str] | None]  # _header_key of every line holding a ':', by index
+
+
+def _header_block(lines: list[str], i: int, keys: _Keys | None = None,
+                  ) -> tuple[dict[str, str], int] | None:
     """The forward/reply header block starting at or just after line i: (fields, end line)."""
+
+    def key(k: int) -> tuple[str, str] | None:
+        return _header_key(lines[k]) if keys is None else keys.get(k)
+
     j = i
     while j < len(lines) and j < i + 3 and not lines[j].strip():
         j += 1
@@ -197,12 +205,12 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
     while k < len(lines) and k < j + 40:
         line = lines[k]
         if not line.strip():
-            if fields and (k + 1 >= len(lines) or _header_key(lines[k + 1]) is None
+            if fields and (k + 1 >= len(lines) or key(k + 1) is None
                            or len(fields) >= 3):
                 break
             k += 1
             continue
-        got = _header_key(line)
+        got = key(k)
         if got is not None and (got[0] not in fields or got[0] in (last, "ignore")):
             field, value = got
             if field in fields:
@@ -226,12 +234,12 @@ def _header_block(lines: list[str], i: int) -> tuple[dict[str, str], int] | None
     return fields, k
 
 
-def _is_outlook_block(lines: list[str], i: int) -> bool:
+def _is_outlook_block(lines: list[str], i: int, keys: _Keys | None = None) -> bool:
     """A header block without separator: From, Subject and Date or To (From may come later)."""
-    got = _header_key(lines[i])
+    got = _header_key(lines[i]) if keys is None else keys.get(i)
     if got is None or got[0] not in ("from", "date", "subject", "to") or not got[1]:
         return False
-    block = _header_block(lines, i)
+    block = _header_block(lines, i, keys)
     if block is None:
         return False
     fields = block[0]
@@ -277,19 +285,21 @@ _MARKER_PAIRS = tuple(re.compile(re.escape(c) + "[-=_][^\n]*") for c in "-=_")
 _ANGLE_ADDR = re.compile(r"<[^<>\s]+@")
 
 
-def _marker_lines(lines: list[str]) -> tuple[list[int], set[int]]:
-    """(sorted indices of lines that may be markers, those where a reply intro may start)."""
+def _marker_lines(lines: list[str]) -> tuple[list[int], set[int], _Keys]:
+    """(sorted indices of lines that may be markers, those where a reply intro may start, and
+    the header keys of the lines: _header_key is None without a ':')."""
     text = "\n".join(lines)
     pairs = sorted(m.start() for p in _MARKER_PAIRS for m in p.finditer(text))
     colon = [i for i, x in enumerate(lines) if ":" in x]
     colon_end = {i for i in colon if lines[i].rstrip().endswith(":")}
     found = set(_line_numbers(text, pairs)) | colon_end
-    found.update(i for i in colon if _header_key(lines[i]) is not None)
+    keys = {i: _header_key(lines[i]) for i in colon}
+    found.update(i for i, got in keys.items() if got is not None)
     starts = {i for i, x in enumerate(lines) if "@" in x and _ANGLE_ADDR.search(x)}
     starts = starts.union(*(range(max(e - 2, 0), e + 1) for e in colon_end))
     wrote = _wrote_lines(lines, sorted({k for i in starts for k in range(i, min(i + 3, len(lines)))}))
     intro = {i for i in starts if wrote.intersection((i, i + 1, i + 2))}
-    return sorted(found | intro), intro
+    return sorted(found | intro), intro, keys
 
 
 def _wrote_lines(lines: list[str], near: list[int]) -> set[int]:
@@ -330,14 +340,14 @@ def _line_numbers(text: str, positions: list[int]) -> list[int]:
 
 
 def _find_marker(lines: list[str]) -> _Marker | None:
-    candidates, intro = _marker_lines(lines)
+    candidates, intro, keys = _marker_lines(lines)
     for i in candidates:
         line = lines[i]
         if not line.strip() or _QUOTE.match(line):
             continue
         if _RULE.match(line):
             nxt = next((k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()), None)
-            if nxt is not None and _is_outlook_block(lines, nxt):
+            if nxt is not None and _is_outlook_block(lines, nxt, keys):
                 return _Marker(kind="original", start=i, block=nxt)
             continue
         if line.isascii() and line.upper() == line.lower():  # no letters: no marker
@@ -347,7 +357,7 @@ def _find_marker(lines: list[str]) -> _Marker | None:
             return _Marker(kind="forward" if m.group("fwd") else "original", start=i, block=i + 1)
         if _APPLE_FORWARD.match(line):
             return _Marker(kind="forward", start=i, block=i + 1)
-        if _is_outlook_block(lines, i):
+        if _is_outlook_block(lines, i, keys):
             return _Marker(kind="original", start=i, block=i)
         if i in intro:
             span = _reply_intro(lines, i)
