@@ -1823,17 +1823,25 @@ def _prose_may_find(text: str, low: str) -> bool:
         _has_any(low, _PROSE_WORDS) or _opens_with(low, _SHORT_YES_STARTS)
 
 
-# lx.UNANIMOUS cannot match without one of these, but for two branches: "(removed it) off the
-# agenda" needs a verb as well, "motion/vote passes|carried" needs "passe" or "carried"
-_UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "in favo", "agree", "unanimous", "passed", "carried",
-                    "approved", "accepted", "adopted", "ratified", "rejected", "declined", "postponed",
-                    "deferred", "tabled", "punted", "parked")
+# the words each branch of lx.UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
+# disagreement", "... passed|carried|approved", "is approved|accepted|adopted|ratified" (one word);
+# "all|everyone|everybody in favour|agree(d)" (a word of each); "Topic: agreed|rejected|..." (":" and
+# a word); "removed it from the agenda" (a verb and "agenda"); "motion|vote passes|carried"
+_UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
+                    "approved", "accepted", "adopted", "ratified")
+_ALL_WORDS = ("all ", "everyone ", "everybody ")
+_IN_FAVOUR_WORDS = ("in favo", "agree")
+_DECIDED_WORDS = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
+                  "deferred", "tabled", "punted", "parked")
 _OFF_AGENDA_VERBS = ("remov", "tak", "took", "drop")
 
 
 def _may_be_unanimous(low: str) -> bool:
     """Can lx.UNANIMOUS match the text whose _fold is low?"""
-    return _has_any(low, _UNANIMOUS_WORDS) or ("agenda" in low and _has_any(low, _OFF_AGENDA_VERBS)) or \
+    return _has_any(low, _UNANIMOUS_WORDS) or \
+        (_has_any(low, _ALL_WORDS) and _has_any(low, _IN_FAVOUR_WORDS)) or \
+        (":" in low and _has_any(low, _DECIDED_WORDS)) or \
+        ("agenda" in low and _has_any(low, _OFF_AGENDA_VERBS)) or \
         (("motion" in low or "vote" in low) and "passe" in low)
 
 

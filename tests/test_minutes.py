@@ -588,3 +588,17 @@ def test_section_patterns_are_anchored_at_the_start() -> None:
 def test_capital_word_pattern_is_the_plain_one(parts: list[str]) -> None:
     text = "".join(parts)
     assert minutes_module._CAP_WORD.findall(text) == re.findall(r"\b[A-Z][a-z]{1,30}\b", text)
+
+
+_UNANIMOUS_PARTS = ("+1", ":+1:", "👍", "from", "all", "everyone", "Everybody", "the whole team", "no", "objection",
+                    "objections", "in favour", "in favor", "agree", "agreed", "Topic:", ":", "approved", "passed",
+                    "carried", "unanimously", "disagreement", "removed", "took", "it", "off", "the", "agenda",
+                    "motion", "vote", "passes", "is", "been", "ratified", "deferred", ",", ".", "x", "İs")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_UNANIMOUS_PARTS), min_size=1, max_size=7))
+def test_unanimity_gate_lets_every_match_through(parts: list[str]) -> None:
+    text = " ".join(parts)
+    if minutes_module.lx.UNANIMOUS.search(text):
+        assert minutes_module._may_be_unanimous(minutes_module._fold(text))
