@@ -625,6 +625,9 @@ def _facts(g: _Group) -> tuple[object, ...]:
     return tuple(tuple(map(_ATOM_FACTS, s.atoms)) for s in g.sides), tuple(map(_ATOM_FACTS, g.borrowed))
 
 
+_UNREAD = object()  # a group whose facts were not read yet in this text
+
+
 def _has_invalid(g: _Group) -> bool:
     for side in g.sides:
         for a in side.atoms:
@@ -705,8 +708,8 @@ def _find(
         if not _meaningful(g) and not _stands_alone(g, text, alone):
             continue
         facts = _facts(g)
-        if facts in read:
-            same = read[facts]
+        same = read.get(facts, _UNREAD)
+        if same is not _UNREAD:
             mention = None if same is None else TimeMention(
                 text=text[g.start:g.end], span=(g.start, g.end), start=same.start, end=same.end, grain=same.grain,
                 zone=same.zone, doubt=same.doubt, status=same.status, rrule=same.rrule)

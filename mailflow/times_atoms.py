@@ -750,7 +750,9 @@ def _past_to(m: re.Match[str], low: str, orig: str) -> _Atom | None:
     r"(?:\s*(" + _MER + r"|o'?\s?clock))?(?:\s+(tonight|tonite|in\s+the\s+(?:morning|afternoon|evening)|at\s+night))?(?![a-z])",
     needs=_Words(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")))
 def _word_clock(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    prep, hw, mw, mer_s, pod = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    prep, hw, mw, mer_s, pod = m.groups()
+    if not (prep or mw or mer_s or pod):
+        return None  # a bare number word ("one more") is no time
     h = _num(hw)
     if h is None or not 1 <= h <= 12:
         return None
@@ -970,7 +972,7 @@ _DIGIT_AFTER = re.compile(r"\d")
 @_pattern(r"-{1,2}|–|—|~|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\btil\b|\band\b",
           needs=("-", "–", "—", "~", "to", "thr", "until", "til", "and"))
 def _range(m: re.Match[str], low: str, orig: str) -> _Atom | None:
-    start, end = m.start(), m.end()
+    start, end = m.span()
     if low.startswith("ish", end):
         return None  # "2pm-ish"
     if m.group(0) == "and" and "between" not in low[max(0, start - 40): start] and not (
@@ -1849,9 +1851,10 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
             count += 1
             if count > 5000:
                 break
-            if m.end() == m.start():
+            m_start, m_end = m.span()
+            if m_end == m_start:
                 continue
-            if not_after is not None and m.start() > 0 and not_after.match(low, m.start() - 1):
+            if not_after is not None and m_start > 0 and not_after.match(low, m_start - 1):
                 continue
             try:
                 atom = handler(m, low, text)
