@@ -14,6 +14,7 @@ import bisect
 import datetime as dt
 import re
 import zoneinfo
+from itertools import accumulate
 
 from . import times_lexicon as lex
 from .model import Address, Headers, Note, Participant, Person
@@ -41,23 +42,23 @@ _TRIGGER = re.compile(
 # every _TRIGGER match begins with one of these, case-insensitively
 _TRIGGER_STARTS = ("i'm", "i’m", "im", "i am", "we're", "we’re", "were", "we are", "here in",
                    "based in", "located in", "office in", "writing from", "my")
-# the line breaks of str.splitlines()
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _trigger_lines(text: str, lines: list[str]) -> set[int]:
     """The indexes of ``text.splitlines()`` (given as ``lines``) that hold a _TRIGGER match.
 
-    _TRIGGER is run only where one of its words begins (needles): a match inside one line is a
-    match in the whole text and back, as line breaks are not word characters."""
+    _TRIGGER is run only where one of its words begins after a non-word character (needles; its
+    \\b is re's word test, str.isalnum() or "_"): a match inside one line is a match in the
+    whole text and back, as line breaks are not word characters."""
     low = lowered(text)
     if low is None:
         return {i for i, ln in enumerate(lines) if _TRIGGER.search(ln)}
-    at = [k for k in starts(low, _TRIGGER_STARTS) if _TRIGGER.match(text, k)]
+    at = [k for k in starts(low, _TRIGGER_STARTS)
+          if (k == 0 or not (text[k - 1].isalnum() or text[k - 1] == "_")) and _TRIGGER.match(text, k)]
     if not at:
         return set()
-    breaks = [m.end() for m in _LINE_BREAK.finditer(text)]
-    return {bisect.bisect_right(breaks, k) for k in at}
+    ends = list(accumulate(map(len, text.splitlines(keepends=True))))  # where each line ends
+    return {bisect.bisect_right(ends, k) for k in at}
 
 
 def _zone_from_words(words: str) -> str | None:
