@@ -1008,6 +1008,7 @@ def _lower(text: str) -> str:
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_FIRST_DIGIT = re.compile(r"\d(?<!\d\d)")  # the first digit of a run of digits (checked after the digit: faster)
 _HINT_LIST: list[str] = []
 
 
@@ -1075,6 +1076,7 @@ class _Starts:
     inner: set[str] = field(default_factory=set)  # anywhere inside a word run
     inner_end: set[str] = field(default_factory=set)  # ending a word run
     digit: bool = False  # at any digit
+    after_digit: bool = False  # also at a digit right after a digit (else only where a run of digits begins)
     punct: set[str] = field(default_factory=set)  # at any occurrence of this (not a letter or digit)
     special: str | None = None  # read from the text by a function of its own
     whole: bool = False  # no reading: run over the whole text
@@ -1253,15 +1255,26 @@ def _no_letter_after(av: Any) -> bool:
 
 
 _STOP = (None, None)  # the end of a repeated body: what follows is not read
+# a way a match can begin: (kind, literal or class, at_b, whole word, what follows, guard)
+_Start = tuple[str, Any, bool, bool, "_Follow | None", bool]
+
+
+def _no_digit_before(sub: Any) -> bool:
+    """A look-behind's body is one character class that holds every digit ("[\\d:.,/]")."""
+    return (len(sub.data) == 1 and sub.data[0][0] is _C.IN
+            and any(op is _C.CATEGORY and av is _C.CATEGORY_DIGIT for op, av in sub.data[0][1])
+            and not any(op is _C.NEGATE for op, _av in sub.data[0][1]))
 
 
 def _read_starts(items: list[Any], lit: str, at_b: bool,
-                 out: list[tuple[str, Any, bool, bool, _Follow | None]], *, follows: bool = True,
-                 text: bool = False) -> None:
+                 out: list[_Start], *, follows: bool = True,
+                 text: bool = False, guard: bool = False) -> None:
     """Every way a match of ``items`` can begin: (kind, literal or class, at_b, whole word,
-    what follows the word) in ``out``; ``lit`` is the literal read so far, ``at_b`` whether a word
-    boundary opened it; ``follows``: read what follows a word and its whitespace; ``text``: read
-    what the text holds there (a look-ahead counts) rather than where a match begins."""
+    what follows the word, guard) in ``out``; ``lit`` is the literal read so far, ``at_b`` whether
+    a word boundary opened it; ``guard`` whether a digit cannot come right before it (a word
+    boundary, or a look-behind that excludes digits); ``follows``: read what follows a word and
+    its whitespace; ``text``: read what the text holds there (a look-ahead counts) rather than
+    where a match begins."""
     if len(out) > _MAX_STARTS:
         raise _Unreadable("too many starts")
     i = 0
@@ -1274,24 +1287,26 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
                 if not lit:
                     at_b = True
                 else:
-                    out.append(("lit", lit, at_b, True, None))
+                    out.append(("lit", lit, at_b, True, None, guard or at_b))
                     return
             elif lit:
                 break
             i += 1
             continue
         if op in (_C.ASSERT, _C.ASSERT_NOT):
+            if op is _C.ASSERT_NOT and av[0] == -1 and not lit and _no_digit_before(av[1]):  # type: ignore[index]
+                guard = True
             if lit:
-                out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None))
+                out.append(("lit", lit, at_b, not _letter_can_follow(list(items[i:])), None, guard or at_b))
                 return
             if text and op is _C.ASSERT and av[0] == 1:  # type: ignore[index]
                 # a look-ahead: the text goes on as it says, even where the match may end here
-                found: list[tuple[str, Any, bool, bool, _Follow | None]] = []
+                found: list[_Start] = []
                 try:
-                    _read_starts(list(items[i + 1:]), "", at_b, found, follows=follows, text=True)
+                    _read_starts(list(items[i + 1:]), "", at_b, found, follows=follows, text=True, guard=guard)
                 except _Unreadable:
                     found = []
-                    _read_starts(list(av[1].data), "", at_b, found, follows=False, text=True)  # type: ignore[index]
+                    _read_starts(list(av[1].data), "", at_b, found, follows=False, text=True, guard=guard)  # type: ignore[index]
                 out.extend(found)
                 return
             i += 1
@@ -1316,7 +1331,7 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
         if op is _C.BRANCH:
             rest = list(items[i + 1:])
             for alt in av[1]:  # type: ignore[index]
-                _read_starts(list(alt.data) + rest, lit, at_b, out, follows=follows, text=text)
+                _read_starts(list(alt.data) + rest, lit, at_b, out, follows=follows, text=text, guard=guard)
             return
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
             lo, hi, sub = av  # type: ignore[misc]
@@ -1324,20 +1339,20 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
             if lit and _is_space(sub):
                 # whitespace ends the word run (and the rest follows it); "\s*" may also match
                 # nothing, and then the literal goes on with the rest
-                out.append(("lit", lit, at_b, True, _follow_of(rest) if follows else None))
+                out.append(("lit", lit, at_b, True, _follow_of(rest) if follows else None, guard or at_b))
                 if lo == 0:
-                    _read_starts(rest, lit, at_b, out, follows=follows, text=text)
+                    _read_starts(rest, lit, at_b, out, follows=follows, text=text, guard=guard)
                 return
             body = list(sub.data) + (rest if hi == 1 else [_STOP])
-            _read_starts(body, lit, at_b, out, follows=follows, text=text)
+            _read_starts(body, lit, at_b, out, follows=follows, text=text, guard=guard)
             if lo == 0:
-                _read_starts(rest, lit, at_b, out, follows=follows, text=text)
+                _read_starts(rest, lit, at_b, out, follows=follows, text=text, guard=guard)
             return
         if op is _C.IN:
             if lit:
-                out.append(("lit", lit, at_b, not _class_letters(av), None))  # type: ignore[arg-type]
+                out.append(("lit", lit, at_b, not _class_letters(av), None, guard or at_b))  # type: ignore[arg-type]
                 return
-            out.append(("class", av, at_b, False, None))
+            out.append(("class", av, at_b, False, None, guard or at_b))
             return
         if op is _C.ANY or op is _C.NOT_LITERAL:
             if lit:
@@ -1346,7 +1361,7 @@ def _read_starts(items: list[Any], lit: str, at_b: bool,
         raise _Unreadable(f"op {op}")
     if not lit:
         raise _Unreadable("can match empty")
-    out.append(("lit", lit, at_b, False, None))
+    out.append(("lit", lit, at_b, False, None, guard or at_b))
 
 
 def _starts_of(rule: _Rule) -> _Starts:
@@ -1357,17 +1372,20 @@ def _starts_of(rule: _Rule) -> _Starts:
         return st
     try:
         parsed = _sre_parse(rule.rx.pattern, rule.rx.flags)
-        out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
+        out: list[_Start] = []
         _read_starts(list(parsed.data), "", False, out)
     except (_Unreadable, RecursionError, re.error, TypeError, ValueError, AttributeError):
         st.whole = True
         return st
     st.second = _second_of(list(parsed.data))
-    for kind, what, at_b, whole_word, follow in out:
+    # the leading look-behind checked after the match ("(?<![\d:.,/])") guards every start
+    guarded_all = rule.not_after is not None and _no_digit_before(_sre_parse(rule.not_after.pattern, 0))
+    for kind, what, at_b, whole_word, follow, guarded in out:
         if kind == "class":
             ck, chars = _class_kind(what)  # type: ignore[arg-type]
             if ck == "digit":
                 st.digit = True
+                st.after_digit = st.after_digit or not (guarded or guarded_all)
             elif ck == "punct":
                 st.punct.update(chars)
             else:
@@ -1377,6 +1395,7 @@ def _starts_of(rule: _Rule) -> _Starts:
         head = what[0]
         if head in "0123456789":
             st.digit = True
+            st.after_digit = st.after_digit or not (guarded or guarded_all)
         elif head not in _LETTERS:
             st.punct.add(what)
         else:
@@ -1444,10 +1463,10 @@ def _after_first(items: list[Any]) -> list[list[Any]]:
 
 def _first_chars(items: list[Any]) -> _Chars:
     """The characters a match of ``items`` can begin with (raises if it can be empty)."""
-    out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
+    out: list[_Start] = []
     _read_starts(items, "", False, out, follows=False, text=True)
-    chars = {str(what)[0] for kind, what, _b, _w, _f in out if kind != "class"}
-    classes = [tuple(what) for kind, what, _b, _w, _f in out if kind == "class"]
+    chars = {str(what)[0] for kind, what, _b, _w, _f, _g in out if kind != "class"}
+    classes = [tuple(what) for kind, what, _b, _w, _f, _g in out if kind == "class"]
     return _Chars(chars=frozenset(chars), classes=tuple(dict.fromkeys(classes)))
 
 
@@ -1480,7 +1499,7 @@ def _is_space(sub: Any) -> bool:
 
 def _follow_of(rest: list[Any]) -> _Follow | None:
     """What the rest of a pattern can begin with, if it cannot begin with whitespace."""
-    out: list[tuple[str, Any, bool, bool, _Follow | None]] = []
+    out: list[_Start] = []
     try:
         _read_starts(rest, "", False, out, follows=False, text=True)
     except (_Unreadable, RecursionError):
@@ -1489,7 +1508,7 @@ def _follow_of(rest: list[Any]) -> _Follow | None:
     word_prefix: set[str] = set()
     punct: set[str] = set()
     digit = False
-    for kind, what, _at_b, whole_word, _f in out:
+    for kind, what, _at_b, whole_word, _f, _g in out:
         if kind == "class":
             ck, chars = _class_kind(what)  # type: ignore[arg-type]
             if ck == "digit":
@@ -1781,7 +1800,10 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
                     if lst is not None:
                         lst.extend(where if off == 0 else [k + off for k in where])
     if has_digit:
-        for two, where in _digits(low).items():
+        # most patterns cannot begin at a digit right after a digit (a look-behind or a word
+        # boundary says so): those digits are tried only when an active pattern can
+        inside = any(rule_starts[prio].after_digit for prio in active)
+        for two, where in _digits(low, inside).items():
             rules = _DIGIT_RULES.get(two)
             if rules is None:
                 rules = _digit_rules(two)
@@ -1865,10 +1887,11 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
     return found
 
 
-def _digits(low: str) -> dict[str, list[int]]:
-    """Where the digits are, by the two characters after each (fewer at the end)."""
+def _digits(low: str, inside: bool) -> dict[str, list[int]]:
+    """Where the digits are (``inside``: every digit, else the first of each run of digits), by
+    the two characters after each (fewer at the end)."""
     out: dict[str, list[int]] = {}
-    for m in _ANY_DIGIT.finditer(low):
+    for m in (_ANY_DIGIT if inside else _FIRST_DIGIT).finditer(low):
         k = m.start()
         ch = low[k + 1: k + 3]
         g = out.get(ch)

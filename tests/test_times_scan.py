@@ -203,3 +203,23 @@ def test_patterns_that_can_match_empty_or_cannot_be_read_run_over_the_whole_text
     assert _starts(r"(?:a|b)*").whole
     assert _starts(r".\d").whole  # any character first
     assert _starts(r"[^\d\s]+day").whole
+
+
+def test_digit_starts_after_a_digit_only_when_nothing_rules_them_out() -> None:
+    # a word boundary or a look-behind holding \d before a digit start: the pattern cannot begin
+    # inside a run of digits, so "2026" is tried at "2" only
+    assert not _starts(r"\b(\d{1,2})x").after_digit
+    assert not _starts(r"(?:\bfrom\s+)?(?<![\d:.])(\d{1,2}):").after_digit
+    assert not _starts(r"(?<![:.])(?:the\s+)?(?<!\d)\d\d").after_digit
+    assert _starts(r"(\d{1,2})x").after_digit
+    assert _starts(r"(?<![:.])(\d{1,2})x").after_digit  # the look-behind lets a digit through
+    assert _starts(r"(?<![^\d])(\d)x").after_digit  # a negated class: digits pass
+    assert _starts(r"\bat\s+\d|(\d)x").after_digit  # one unguarded branch is enough
+    guarded = _starts_of(_Rule(rx=re.compile(r"(\d{1,2})x"), handler=_range, digit=False, any_of=None,
+                               words=None, not_after=re.compile(r"[\d.]")))
+    assert not guarded.after_digit  # the leading look-behind, checked after the match
+
+
+def test_digit_runs_scan_like_the_whole_text_scan() -> None:
+    for text in ("2026-03-05 12345 1.2.3 ab12cd 9:30-10:45 ٣٤5 5٣ 1st2nd 10am10pm", "12" * 40, "1 22 333 4444"):
+        same_as_reference(text)
