@@ -1887,12 +1887,29 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
     return found
 
 
+_DIGIT_MARKS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))  # a digit -> "0", the rest -> " "
+
+
+def _first_digits(low: str) -> list[int]:
+    """Where each run of digits begins. An ASCII text is read in C: with every digit made "0"
+    and every other character a space, a run begins one past each " 0" (one is put first)."""
+    if not low.isascii():  # other scripts' digits count too
+        return [m.start() for m in _FIRST_DIGIT.finditer(low)]
+    marks = b" " + low.encode("ascii").translate(_DIGIT_MARKS)
+    find = marks.find
+    out = []
+    k = find(b" 0")
+    while k >= 0:
+        out.append(k)  # the digit is at k + 1 in the marks, at k in the text
+        k = find(b" 0", k + 2)
+    return out
+
+
 def _digits(low: str, inside: bool) -> dict[str, list[int]]:
     """Where the digits are (``inside``: every digit, else the first of each run of digits), by
     the two characters after each (fewer at the end)."""
     out: dict[str, list[int]] = {}
-    for m in (_ANY_DIGIT if inside else _FIRST_DIGIT).finditer(low):
-        k = m.start()
+    for k in [m.start() for m in _ANY_DIGIT.finditer(low)] if inside else _first_digits(low):
         ch = low[k + 1: k + 3]
         g = out.get(ch)
         if g is None:

@@ -23,6 +23,7 @@ from mailflow.times_atoms import (
     _runs,
     _scan,
     _Starts,
+    _first_digits,
     _starts_of,
 )
 
@@ -223,3 +224,9 @@ def test_digit_starts_after_a_digit_only_when_nothing_rules_them_out() -> None:
 def test_digit_runs_scan_like_the_whole_text_scan() -> None:
     for text in ("2026-03-05 12345 1.2.3 ab12cd 9:30-10:45 ٣٤5 5٣ 1st2nd 10am10pm", "12" * 40, "1 22 333 4444"):
         same_as_reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("0123456789 a:\n٣𝟙é"), max_size=40))
+def test_runs_of_digits_begin_where_the_pattern_says(text: str) -> None:
+    assert _first_digits(text) == [m.start() for m in re.finditer(r"(?<!\d)\d", text)]
