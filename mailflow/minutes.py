@@ -40,6 +40,12 @@ A gate may let through lines that then match nothing, never the other way round;
 gains a phrasing, its word list must gain the word (tests/test_minutes.py opens every gate and
 checks that the Minutes are the same). End-anchored patterns look only at the end of the text
 (``_ends_with``); owners are normalised and matched once per note.
+Tried and measured without gain (same-process A/B on the benchmark notes, so not to be redone):
+a whole-note word index (str.find of each word over the folded note, hits mapped to lines) costs
+as much as the per-line ``_has_any`` tests, since both scan the text once per word; a fast path
+that skips the line context for lines ``_prose`` cannot read costs in its own test what it saves;
+a trie-shaped regex of the words is no faster than ``_has_any``. A C multi-word matcher
+(Aho-Corasick) for the three longest word lists gains ~4% at the price of a compiled dependency.
 
 Next meeting precision: a date only -> ``NextMeeting(start=date, grain="day", zone=None)``; a clock
 time with a stated zone -> aware datetime in that zone (named zones via zoneinfo, DST-correct),
