@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress, repeat
 from dataclasses import dataclass, field
-from operator import add, attrgetter
+from operator import add, attrgetter, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -1938,7 +1938,41 @@ def _occurrences(low: str, lit: str) -> list[int]:
 
 
 def _keep_longest(found: list[_Found]) -> list[_Atom]:
-    """Longest first, then the pattern registered first, then earliest; no overlaps."""
+    """Longest first, then the pattern registered first, then earliest; no overlaps. Atoms that
+    overlap nothing are kept as they are: the choice is made within each run of atoms that
+    overlap one another (the same choice, as no atom outside a run overlaps one in it), unless
+    the atoms are so many that the cap on them decides which are kept."""
+    if len(found) > MAX_ATOMS:
+        return _keep_longest_of(found)
+    found.sort(key=_AT)  # by start (then as found)
+    taken: list[_Atom] = []
+    run: list[_Found] = []
+    reach = -1  # where the atoms of the run end, at the farthest
+    for f in found:
+        atom = f[4]
+        if atom.start >= reach:  # overlaps nothing before it
+            if len(run) == 1:
+                taken.append(run[0][4])
+            elif run:
+                taken.extend(_keep_longest_of(run))
+            run = [f]
+            reach = atom.end
+        else:
+            run.append(f)
+            if atom.end > reach:
+                reach = atom.end
+    if len(run) == 1:
+        taken.append(run[0][4])
+    elif run:
+        taken.extend(_keep_longest_of(run))
+    return taken
+
+
+_AT = itemgetter(2)
+
+
+def _keep_longest_of(found: list[_Found]) -> list[_Atom]:
+    """Longest first, then the pattern registered first, then earliest; no overlaps (by start)."""
     found.sort()  # the order found breaks the remaining ties, as a stable sort would
     taken: list[_Atom] = []
     occupied = bytearray(max((f[4].end for f in found), default=0) + 1)

@@ -98,6 +98,8 @@ TRICKY = [
     "1" * 500,
     "the " * 200 + "1st",
     "- " * 300,
+    "Tue 10:30-11 CET, 5 May 2026 " * 50,  # overlaps all along
+    "Tue 10:30-11 CET, 5 May 2026 " * 250,  # the atom cap decides which are kept
     "Café à 15h, Straße Montag, İstanbul time at 3pm, naïve 5th, tuesdayé 2pm, ½ past 3",
     "ＡＢＣ 10am\u2028tomorrow\u00a0at\u20039, 𝟙𝟚:30 Friday",
 ]
