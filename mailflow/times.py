@@ -74,7 +74,6 @@ def _joinable(gap: str) -> bool:
     return m is not None
 
 
-_START, _END = attrgetter("start"), attrgetter("end")
 _DAY_KINDS = ("date", "datetime", "wd", "relday", "dayonly", "nth", "endof", "period", "shift")
 _ONE_PER_SIDE = frozenset({"wd", "date", "datetime", "relday", "dayonly", "time"})
 
@@ -82,40 +81,36 @@ _ONE_PER_SIDE = frozenset({"wd", "date", "datetime", "relday", "dayonly", "time"
 def _groups(atoms: list[_Atom], low: str) -> list[_Group]:
     groups: list[_Group] = []
     cur: list[_Atom] = []
-
-    def flush() -> None:
-        if cur:
-            groups.append(_make_group(cur))
-            cur.clear()
-
+    kinds: set[str] = set()  # the kinds in cur since its last range (one side)
     for a in atoms:
+        kind = a.kind
         if not cur:
-            if a.kind == "range":
-                continue
-            cur.append(a)
+            if kind != "range":
+                cur = [a]
+                kinds = {kind}
+            continue
+        if kind in _ONE_PER_SIDE and kind in kinds:  # a second day or clock on one side
+            groups.append(_make_group(cur))
+            cur = [a]
+            kinds = {kind}
             continue
         prev = cur[-1]
-        gap = low[prev.end: a.start] if a.start - prev.end <= _MAX_GAP else None  # None: too far to join
-        if a.kind in _ONE_PER_SIDE:
-            side_kinds = set()
-            for x in reversed(cur):
-                if x.kind == "range":
-                    break
-                side_kinds.add(x.kind)
-            if a.kind in side_kinds:
-                flush()
-                cur.append(a)
-                continue
-        if gap is not None and (_joinable(gap) or (gap == "" and a.kind == "range")):
-            if a.kind == "range" and prev.kind == "range":
-                flush()
-                continue
+        if a.start - prev.end <= _MAX_GAP and _joinable(low[prev.end: a.start]):  # ("" joins too)
+            if kind == "range":
+                if prev.kind == "range":
+                    groups.append(_make_group(cur))
+                    cur = []
+                    continue
+                kinds = set()
+            else:
+                kinds.add(kind)
             cur.append(a)
         else:
-            flush()
-            if a.kind != "range":
-                cur.append(a)
-    flush()
+            groups.append(_make_group(cur))
+            cur = [a] if kind != "range" else []
+            kinds = {kind}
+    if cur:
+        groups.append(_make_group(cur))
     return [g for g in groups if g.sides]
 
 
@@ -150,8 +145,9 @@ def _make_group(atoms: list[_Atom]) -> _Group:
                 break
     if not parts:
         return _Group(start=atoms[0].start if n else 0, end=atoms[n - 1].end if n else 0, sides=[])
-    every = [x for p in parts for x in p]
-    return _Group(start=min(map(_START, every)), end=max(map(_END, every)), sides=[_Side(atoms=p) for p in parts])
+    # the atoms are in order and do not overlap (an end clock read from an atom stands at its end):
+    # the group begins with the first and ends with the last of a side
+    return _Group(start=parts[0][0].start, end=max(p[-1].end for p in parts), sides=[_Side(atoms=p) for p in parts])
 
 
 _STRONG_KINDS = frozenset({"date", "datetime", "wd", "relday", "shift", "period", "time", "nth", "dayonly", "month",
