@@ -37,6 +37,8 @@ _COUNT = _alt(lex.COUNTS)
 _ZONEW = _alt(lex.ZONES)
 _MER = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)"
 _MER_SHORT = r"(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|a\b|p\b)"
+_PREPS = ("at", "@", "around", "about", "approx.", "approx", "approximately", "by", "from", "until", "till", "til",
+          "before", "after", "since", "starting", "between", "for")
 _PREP = r"(?:at|@|around|about|approx\.?|approximately|by|from|until|till|til|before|after|since|starting|between|for)"
 _SUFFIX = r"(?:st|nd|rd|th)"
 _HOURW = _alt([w for w, n in lex.NUMBERS.items() if 1 <= n <= 12])
@@ -516,11 +518,22 @@ _CLOCK = (
 _PREP_BEFORE = re.compile(r"(?:\b(" + _PREP + r")\s+|(?<![\w@])(@)\s*)$")
 
 
+# the last two characters of each preposition: the text before the whitespace must end so
+_PREP_ENDS = frozenset(p[-2:] for p in _PREPS if len(p) > 1)
+
+
 def _prep_before(low: str, pos: int) -> tuple[str | None, int]:
     """The preposition ("at", "from", "@" ...) right before pos, and where it starts."""
     if pos == 0 or not (low[pos - 1].isspace() or low[pos - 1] == "@"):
         return None, pos  # _PREP_BEFORE ends in whitespace or "@" right before pos
-    pm = _PREP_BEFORE.search(low, max(0, pos - 16), pos)
+    lo = max(0, pos - 16)
+    ws = pos
+    while ws > lo and low[ws - 1].isspace():
+        ws -= 1
+    if ws == pos or low[ws - 1] == "@" or low[ws - 2: ws] in _PREP_ENDS:
+        pm = _PREP_BEFORE.search(low, lo, pos)
+    else:
+        pm = None  # a preposition and then whitespace: it ends where the whitespace begins
     if pm is None:
         return None, pos
     return pm.group(1) or pm.group(2), pm.start()

@@ -23,7 +23,11 @@ from mailflow.times_atoms import (
     _runs,
     _scan,
     _Starts,
+    _PREP,
+    _PREP_BEFORE,
+    _PREPS,
     _first_digits,
+    _prep_before,
     _starts_of,
 )
 
@@ -232,3 +236,20 @@ def test_digit_runs_scan_like_the_whole_text_scan() -> None:
 @given(text=st.text(alphabet=st.sampled_from("0123456789 a:\n٣𝟙é"), max_size=40))
 def test_runs_of_digits_begin_where_the_pattern_says(text: str) -> None:
     assert _first_digits(text) == [m.start() for m in re.finditer(r"(?<!\d)\d", text)]
+
+
+def test_prepositions_listed_are_those_of_the_pattern() -> None:
+    expanded: set[str] = set()
+    for alt in _PREP[3:-1].split("|"):
+        expanded |= {alt[:-3], alt[:-3] + "."} if alt.endswith("\\.?") else {alt}
+    assert expanded == set(_PREPS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["at", "by", "approx.", "approx", "@", "friday", "for", "xat", "5", " ", "  ",
+                                      "\n", "\t", ".", "é", "_", "between", "til"]), max_size=12).map("".join),
+       cut=st.integers(min_value=0, max_value=60))
+def test_preposition_before_a_place_as_the_pattern_reads_it(text: str, cut: int) -> None:
+    pos = min(cut, len(text))
+    want = _PREP_BEFORE.search(text, max(0, pos - 16), pos) if pos and (text[pos - 1].isspace() or text[pos - 1] == "@") else None
+    assert _prep_before(text, pos) == ((want.group(1) or want.group(2), want.start()) if want else (None, pos))
