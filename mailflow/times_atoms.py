@@ -1114,17 +1114,15 @@ class _Chars:
 
 @dataclass(frozen=True, slots=True)
 class _Second:
-    """The second and third characters a match that begins at a digit can have, by path
-    (a third of None: anything, or nothing)."""
+    """The next characters (second, third, fourth) a match that begins at a digit can have, by
+    path; a path that stops early lets anything (or nothing) come after."""
 
-    paths: tuple[tuple[_Chars, _Chars | None], ...]
+    paths: tuple[tuple[_Chars, ...], ...]
 
-    def allows(self, two: str) -> bool:
-        """``two``: the (up to) two characters after the digit."""
-        if not two:
-            return False
-        for second, third in self.paths:
-            if second.has(two[0]) and (third is None or (len(two) > 1 and third.has(two[1]))):
+    def allows(self, after: str) -> bool:
+        """``after``: the (up to) three characters after the digit."""
+        for path in self.paths:
+            if len(after) >= len(path) and all(c.has(ch) for c, ch in zip(path, after)):
                 return True
         return False
 
@@ -1488,21 +1486,53 @@ def _either_chars(sets: list[_Chars]) -> _Chars:
                   classes=tuple(dict.fromkeys(x for c in sets for x in c.classes)))
 
 
+_MAX_PATHS = 400  # more ways than this: only the second and third characters are read
+
+
 def _second_of(items: list[Any]) -> _Second | None:
-    """What the second and third characters of a match can be (None: anything)."""
-    paths: list[tuple[_Chars, _Chars | None]] = []
+    """What the second, third and fourth characters of a match can be (None: anything)."""
     try:
-        for cont in _after_first(items):
-            second = _first_chars(cont)
-            third: _Chars | None
-            try:
-                third = _either_chars([_first_chars(c) for c in _after_first(cont)])
-            except (_Unreadable, RecursionError):
-                third = None
-            paths.append((second, third))
+        deep = _paths_after(items, 3)
+        if len(deep) > _MAX_PATHS:
+            deep = _paths_after(items, 2)
     except (_Unreadable, RecursionError):
         return None
-    return _Second(paths=tuple(dict.fromkeys(paths)))
+    return _Second(paths=deep)
+
+
+def _paths_after(items: list[Any], depth: int) -> tuple[tuple[_Chars, ...], ...]:
+    """The characters that can follow the first of a match, ``depth`` deep, by path (a path ends
+    early where the match may end there, or the rest cannot be read)."""
+    paths: list[tuple[_Chars, ...]] = []
+    for cont in _after_first(items):
+        paths.extend(_paths_from(cont, depth, required=True))
+    return tuple(dict.fromkeys(paths))
+
+
+def _paths_from(items: list[Any], depth: int, *, required: bool = False) -> list[tuple[_Chars, ...]]:
+    if depth == 1:
+        try:
+            return [(_first_chars(items),)]
+        except (_Unreadable, RecursionError):
+            if required:
+                raise
+            return [()]
+    try:
+        here = _first_chars(items)
+    except (_Unreadable, RecursionError):
+        if required:
+            raise
+        return [()]
+    try:
+        conts = _after_first(items)
+    except (_Unreadable, RecursionError):
+        return [(here,)]
+    if depth == 2:
+        try:
+            return [(here, _either_chars([_first_chars(c) for c in conts]))]
+        except (_Unreadable, RecursionError):
+            return [(here,)]
+    return [(here, *rest) for c in conts for rest in _paths_from(c, depth - 1)]
 
 
 def _is_space(sub: Any) -> bool:
@@ -1816,10 +1846,10 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
         # most patterns cannot begin at a digit right after a digit (a look-behind or a word
         # boundary says so): those digits are tried only when an active pattern can
         inside = any(rule_starts[prio].after_digit for prio in active)
-        for two, where in _digits(low, inside).items():
-            rules = _DIGIT_RULES.get(two)
+        for after, where in _digits(low, inside).items():
+            rules = _DIGIT_RULES.get(after)
             if rules is None:
-                rules = _digit_rules(two)
+                rules = _digit_rules(after)
             for r in rules:
                 lst = get(r)
                 if lst is not None:
@@ -1852,13 +1882,13 @@ def _after_ok(w: str, token: str, followed: tuple[tuple[int, int, _Follow], ...]
     return ok
 
 
-def _digit_rules(two: str) -> tuple[int, ...]:
-    """The rules that can begin at a digit followed by ``two``."""
+def _digit_rules(after: str) -> tuple[int, ...]:
+    """The rules that can begin at a digit followed by ``after`` (up to three characters)."""
     rules = tuple(r for r, st in enumerate(_rule_starts())
-                  if st.digit and not st.whole and (st.second is None or st.second.allows(two)))
+                  if st.digit and not st.whole and (st.second is None or st.second.allows(after)))
     if len(_DIGIT_RULES) >= _WORD_HITS_MAX:
         _DIGIT_RULES.clear()
-    _DIGIT_RULES[two] = rules
+    _DIGIT_RULES[after] = rules
     return rules
 
 
@@ -1920,10 +1950,10 @@ def _first_digits(low: str) -> list[int]:
 
 def _digits(low: str, inside: bool) -> dict[str, list[int]]:
     """Where the digits are (``inside``: every digit, else the first of each run of digits), by
-    the two characters after each (fewer at the end)."""
+    the three characters after each (fewer at the end)."""
     out: dict[str, list[int]] = {}
     for k in [m.start() for m in _ANY_DIGIT.finditer(low)] if inside else _first_digits(low):
-        ch = low[k + 1: k + 3]
+        ch = low[k + 1: k + 4]
         g = out.get(ch)
         if g is None:
             out[ch] = [k]

@@ -253,3 +253,14 @@ def test_preposition_before_a_place_as_the_pattern_reads_it(text: str, cut: int)
     pos = min(cut, len(text))
     want = _PREP_BEFORE.search(text, max(0, pos - 16), pos) if pos and (text[pos - 1].isspace() or text[pos - 1] == "@") else None
     assert _prep_before(text, pos) == ((want.group(1) or want.group(2), want.start()) if want else (None, pos))
+
+
+def test_three_characters_after_a_digit_are_read() -> None:
+    # "10. Onboarding", "15 to look": a date or a clock-before-a-day cannot begin there
+    day_month = _starts(r"(\d{1,2})\s*(?:of\s+)?(jan|feb)")
+    assert day_month.second is not None
+    assert day_month.second.allows("5 j") and day_month.second.allows("5 o") and day_month.second.allows(" fe")
+    assert not day_month.second.allows("5 t") and not day_month.second.allows("0. ")
+    assert not day_month.second.allows("5")  # the text ends before a month can
+    for text in ("10. Onboarding 15 to look 5 jan 7 today 3:30 tonight", "12 fe", "1", "1 "):
+        same_as_reference(text)
