@@ -1440,6 +1440,12 @@ def _after_first(items: list[Any]) -> list[list[Any]]:
         op, av = items[i]
         if op is None:
             raise _Unreadable("the end of a repeat")
+        if op is _C.ASSERT and av[0] == 1:  # type: ignore[index]
+            # a look-ahead: the text goes on as it says, even where the match may end here
+            try:
+                return _after_first(list(items[i + 1:]))
+            except _Unreadable:
+                return _after_first(list(av[1].data))  # type: ignore[index]
         if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
             i += 1
             continue

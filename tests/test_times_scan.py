@@ -264,3 +264,12 @@ def test_three_characters_after_a_digit_are_read() -> None:
     assert not day_month.second.allows("5")  # the text ends before a month can
     for text in ("10. Onboarding 15 to look 5 jan 7 today 3:30 tonight", "12 fe", "1", "1 "):
         same_as_reference(text)
+
+
+def test_characters_after_a_digit_read_through_a_look_ahead() -> None:
+    before_day = _starts(r"(\d{1,2})(?:[:.]?([0-5]\d))?(?=\s+(?:today|tonight))")
+    assert before_day.second is not None
+    assert before_day.second.allows("0 t") and before_day.second.allows(":30") and before_day.second.allows(" to")
+    assert not before_day.second.allows(". m") and not before_day.second.allows(" ro")  # "3. Mobile", "q3 roadmap"
+    for text in ("3. Mobile, q3 roadmap, 7 today, 10:30 tonight, 9 tomorrow", "5 t", "5 "):
+        same_as_reference(text)
