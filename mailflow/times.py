@@ -618,7 +618,10 @@ _ATOM_FACTS = attrgetter(*(f.name for f in fields(_Atom) if f.name not in ("star
 def _facts(g: _Group) -> tuple[object, ...]:
     """What a group's reading depends on: its atoms' facts, side by side, and what it borrowed
     (never where they stand: two groups with the same facts differ only in text and span)."""
-    return tuple(tuple(map(_ATOM_FACTS, s.atoms)) for s in g.sides), tuple(map(_ATOM_FACTS, g.borrowed))
+    sides = g.sides  # one or two: the last facts are always what it borrowed
+    if len(sides) == 1:
+        return tuple(map(_ATOM_FACTS, sides[0].atoms)), tuple(map(_ATOM_FACTS, g.borrowed))
+    return (*(tuple(map(_ATOM_FACTS, s.atoms)) for s in sides), tuple(map(_ATOM_FACTS, g.borrowed)))
 
 
 _UNREAD = object()  # a group whose facts were not read yet in this text
