@@ -1666,6 +1666,7 @@ _Hits = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, _Follow], ...]]
 _NO_HITS: _Hits = ((), ())
 _WORD_HITS: dict[str, _Hits] = {}
 _NO_HIT_WORDS: set[str] = set()  # the words of _WORD_HITS no rule starts in: skipped in C
+_WORD_RULES: dict[str, frozenset[int]] = {}  # the rules of a word's hits
 _WORD_HITS_MAX = 50_000
 
 
@@ -1743,6 +1744,8 @@ def _word_hits(w: str) -> _Hits:
     if len(_WORD_HITS) >= _WORD_HITS_MAX:
         _WORD_HITS.clear()
         _NO_HIT_WORDS.clear()
+        _WORD_RULES.clear()
+    _WORD_RULES[w] = frozenset(r for r, _k in offs)
     _WORD_HITS[w] = out
     if out is _NO_HITS:
         _NO_HIT_WORDS.add(w)
@@ -1821,14 +1824,12 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
     starts: dict[int, list[int]] = {prio: [] for prio in active}
     get = starts.get
     wanted: dict[str, _Hits] = {}
+    live = set(active)
     for w in runs.words - _NO_HIT_WORDS:
         hits = _WORD_HITS.get(w)
         if hits is None:
             hits = _word_hits(w)
-        if hits is _NO_HITS:
-            continue
-        plain, followed = hits
-        if any(r in starts for r, _off in plain) or any(r in starts for r, _off, _f in followed):
+        if hits is not _NO_HITS and not _WORD_RULES[w].isdisjoint(live):
             wanted[w] = hits  # an active rule may start in this word
     if _PLACE_RULE in starts:
         wanted.setdefault("time", _NO_HITS)
