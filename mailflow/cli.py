@@ -172,7 +172,7 @@ def cmd_when(args: argparse.Namespace, config: Config) -> int:
 # --- poll --------------------------------------------------------------------------------------
 
 
-def _poll_hooks(poll: object, progress: object) -> dict[str, object]:
+def _poll_hooks(poll: object, progress: object) -> dict[str, Any]:
     """Pass a progress callback to poll_once once it accepts one (see the runner)."""
     import inspect
 

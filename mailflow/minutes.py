@@ -995,7 +995,7 @@ class _Reader:
         task = _tidy_task(task)
         if not task or len(self.actions) >= MAX_ITEMS:
             return
-        tokens = _content_tokens(task)
+        tokens: list[str] | None = _content_tokens(task)
         if not tokens:
             return
         main = _PARENS.sub(" ", task) if "(" in task else task

@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
+from typing import cast
 
 from . import times_lexicon as lex
 from .model import Grain, TimeMention
@@ -707,8 +708,9 @@ def _find(
         if not _meaningful(g) and not _stands_alone(g, text, alone):
             continue
         facts = _facts(g)
-        same = read.get(facts, _UNREAD)
-        if same is not _UNREAD:
+        got = read.get(facts, _UNREAD)
+        if got is not _UNREAD:
+            same = cast("TimeMention | None", got)
             mention = None if same is None else TimeMention(
                 text=text[g.start:g.end], span=(g.start, g.end), start=same.start, end=same.end, grain=same.grain,
                 zone=same.zone, doubt=same.doubt, status=same.status, rrule=same.rrule)

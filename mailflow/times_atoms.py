@@ -12,8 +12,8 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, compress, repeat
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, repeat
 from operator import add, attrgetter, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
@@ -1122,7 +1122,7 @@ class _Second:
     def allows(self, after: str) -> bool:
         """``after``: the (up to) three characters after the digit."""
         for path in self.paths:
-            if len(after) >= len(path) and all(c.has(ch) for c, ch in zip(path, after)):
+            if len(after) >= len(path) and all(c.has(ch) for c, ch in zip(path, after, strict=False)):
                 return True
         return False
 
@@ -1805,7 +1805,7 @@ class _WordRuns:
         begins = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
         keep = list(map(wanted.__contains__, parts))
         at = self._at
-        for w, k in zip(compress(parts, keep), compress(begins, keep)):
+        for w, k in zip(compress(parts, keep), compress(begins, keep), strict=True):
             got = at.get(w)
             if got is None:
                 at[w] = [k]

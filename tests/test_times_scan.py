@@ -13,21 +13,21 @@ from mailflow import times_lexicon as lex
 from mailflow.times import find_times
 from mailflow.times_atoms import (
     _PATTERNS,
+    _PREP,
+    _PREP_BEFORE,
+    _PREPS,
     MAX_ATOMS,
     _Atom,
     _candidates,
+    _first_digits,
     _lower,
+    _prep_before,
     _range,
     _Rule,
     _rule_starts,
     _runs,
     _scan,
     _Starts,
-    _PREP,
-    _PREP_BEFORE,
-    _PREPS,
-    _first_digits,
-    _prep_before,
     _starts_of,
 )
 
