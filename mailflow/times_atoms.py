@@ -1805,7 +1805,7 @@ class _WordRuns:
         begins = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
         keep = list(map(wanted.__contains__, parts))
         at = self._at
-        for w, k in zip(compress(parts, keep), compress(begins, keep), strict=True):
+        for w, k in zip(compress(parts, keep), compress(begins, keep), strict=False):
             got = at.get(w)
             if got is None:
                 at[w] = [k]
