@@ -65,6 +65,7 @@ from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
+from .needles import ODD_FOLDS
 from .zones import zone_for_place
 
 MAX_CHARS = 200_000  # about 40 pages of notes; real minutes are far shorter
@@ -144,7 +145,7 @@ def _clean(s: str) -> str:
 
 # re.IGNORECASE also matches these four non-ASCII letters to ASCII ones; folding them first lets a
 # plain substring test on _fold(text) stand in for "could this case-insensitive pattern match?"
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD = str.maketrans(ODD_FOLDS)
 
 
 def _fold(s: str) -> str:

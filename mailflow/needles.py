@@ -16,15 +16,15 @@ from __future__ import annotations
 import re
 
 # The only non-ASCII characters re.IGNORECASE matches to ASCII letters (Python's `re` docs:
-# İ ı ſ and the Kelvin sign); str.lower() leaves them non-ASCII.
-_ODD_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+# İ ı ſ and the Kelvin sign), with the letter each matches; str.lower() leaves them non-ASCII.
+ODD_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 
 
 def lowered(text: str) -> str | None:
     """``text.lower()`` when it keeps text's positions and its ASCII words are the words
     re.IGNORECASE sees in text; None otherwise."""
     low = text.lower()
-    if len(low) != len(text) or any(c in text for c in _ODD_FOLDS):
+    if len(low) != len(text) or any(c in text for c in ODD_FOLDS):
         return None
     return low
 
