@@ -657,7 +657,7 @@ def _share_options(groups: list[_Group], low: str) -> None:
 
 
 def find_times(
-    text: str,
+    text: str | None,
     *,
     ref: dt.datetime,
     zone: str | None,
@@ -668,7 +668,7 @@ def find_times(
     """Every time expression in ``text``, resolved against ``ref`` (aware) in the writer's
     ``zone`` (IANA name or "+05:30"); ``reader_zone`` is what "your time" means; ``party_zones``
     settle ambiguous abbreviations (IST, CST, BST); ``date_order`` ("DMY"/"MDY") reads "03/12".
-    Never raises; a mention that cannot be resolved is left out."""
+    Never raises; a mention that cannot be resolved is left out, and no text (None) has none."""
     try:
         return _find(text, ref=ref, zone=zone, reader_zone=reader_zone, party_zones=party_zones,
                      date_order=date_order)
@@ -677,7 +677,7 @@ def find_times(
 
 
 def _find(
-    text: str,
+    text: str | None,
     *,
     ref: dt.datetime,
     zone: str | None,

@@ -107,8 +107,14 @@ _LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[((?:\\.|[^\]])+)\]\)")
 _DIGIT = "digit"
 
 
-class _Words(frozenset[str]):
-    """A pattern's requirement: one of these whole words ([a-z]+ runs) is in the text."""
+class _Words:
+    """A pattern's requirement: one of these whole words ([a-z]+ runs) is in the text. (A holder,
+    not a frozenset subclass: compiled modules cannot subclass builtins.)"""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
 
 
 _MONTH_WORDS = _Words(lex.MONTHS)
@@ -136,7 +142,7 @@ def _pattern(regex: str, needs: object = None) -> Callable[[_Handler], _Handler]
         if len(subs) > 1 or len(word_sets) > 1:
             raise ValueError("one substring set and one word set per pattern")
         any_of = subs[0] if subs else None
-        words = word_sets[0] if word_sets else None
+        words = word_sets[0].words if word_sets else None
         if any_of:
             _HINTS.update(any_of)
         # a leading "(?<![...])" is checked after the match instead: a pattern that starts with a
