@@ -15,6 +15,7 @@ every run); only speed differs. `mailflow --version` says which build is install
 from __future__ import annotations
 
 import os
+import runpy
 import sys
 import sysconfig
 import tempfile
@@ -22,18 +23,10 @@ from pathlib import Path
 
 from setuptools import setup
 
-# The stages that do the per-line work of understanding a note (parse stays pure: the stdlib's
-# email package does most of it, and the lexicons are tables).
-COMPILED = (
-    "mailflow/needles.py",
-    "mailflow/zones.py",
-    "mailflow/times.py",
-    "mailflow/times_atoms.py",
-    "mailflow/minutes.py",
-    "mailflow/people.py",
-    "mailflow/notes.py",
-    "mailflow/meetings.py",
-)
+HERE = Path(__file__).resolve().parent
+# the list lives in mailflow/build.py, which also reports at run time what was compiled
+COMPILED = tuple(f"mailflow/{name}.py"
+                 for name in runpy.run_path(str(HERE / "mailflow" / "build.py"))["COMPILED_MODULES"])
 
 
 def _say(msg: str) -> None:
@@ -65,21 +58,31 @@ def _can_compile() -> str | None:
     return None
 
 
+def _remove_inplace_builds() -> None:
+    """A pure build in a development tree drops the extensions an earlier build left beside the
+    sources (Python would go on importing them instead of the edited .py files)."""
+    shared = tuple(HERE.glob("mailflow__mypyc.*.so"))  # the group's runtime library
+    for path in shared + tuple(p for name in COMPILED for p in (HERE / name).parent.glob(f"{Path(name).stem}.*.so")):
+        _say(f"removing {path.relative_to(HERE)}")
+        path.unlink()
+
+
 def _extensions() -> list[object]:
     mode = os.environ.get("MAILFLOW_COMPILE", "auto").strip().lower()
     if mode in ("0", "no", "false", "off", "pure"):
         _say("pure Python (MAILFLOW_COMPILE=0)")
+        _remove_inplace_builds()
         return []
     why = _can_compile()
     if why is not None:
         if mode in ("1", "yes", "true", "on", "required"):
             raise SystemExit(f"mailflow build: MAILFLOW_COMPILE=1 but {why}")
         _say(f"pure Python: {why}. mailflow works the same, understanding mail about 1.3x slower")
+        _remove_inplace_builds()
         return []
     from mypyc.build import mypycify
 
-    here = Path(__file__).resolve().parent
-    os.chdir(here)  # mypycify takes paths relative to the project
+    os.chdir(HERE)  # mypycify takes paths relative to the project
     _say(f"compiling {len(COMPILED)} modules with mypyc (about a minute)")
     return list(mypycify(list(COMPILED), opt_level="3", debug_level="0", group_name="mailflow"))
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailflow import build
 from mailflow.letters import read_letter
 from mailflow.meetings import understand
 from mailflow.model import Letter, Note
@@ -220,10 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, help="messages in the mix (default 140, quick 40)")
     ap.add_argument("--peer-bodies", type=int, help="note bodies for the time-phrase peers (default 4, quick 2)")
     args = ap.parse_args(argv)
+    old = build.stale()
+    if old:
+        print(f"mailflow's compiled modules are older than their source ({', '.join(old)}): "
+              "rebuild with `python3 -m pip install -e .` first, or the old code is measured")
+        return 2
     n = args.n or (40 if args.quick else 140)
     mix = make_mix(n)
     result = run_pipeline(mix)
-    print(f"1. UNDERSTANDING THROUGHPUT ({n} generated messages, one process)")
+    print(f"1. UNDERSTANDING THROUGHPUT ({n} generated messages, one process; mailflow build: "
+          f"{build.describe()})")
     print(report(result))
     bodies_n = args.peer_bodies or (2 if args.quick else 4)
     bodies = [nt.body for nt, s in zip(result.notes, mix, strict=True) if s.kind == "plain"][:bodies_n]

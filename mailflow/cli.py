@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, build
 from .config import Config, load_config
 from .errors import ConfigError, MailflowError, TemporaryFailure
 
@@ -535,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mailflow", description="E-mail driven meeting recaps and follow-ups.",
         epilog="exit codes: 0 ok, 1 failure, 2/64 usage, 65 bad message, 69 service refused, "
                "70 internal error, 75 temporary failure (try again), 78 configuration error")
-    ap.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    ap.add_argument("--version", action="version", version=f"mailflow {__version__} ({build.describe()})")
     ap.add_argument("--config", help="configuration file (default: $MAILFLOW_CONFIG, ./mailflow.toml, ~/.config/mailflow/config.toml)")
     ap.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     ap.add_argument("--log-format", choices=["text", "json"], default="text")

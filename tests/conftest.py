@@ -27,6 +27,19 @@ import servers  # noqa: E402
 SERVER_FIXTURES = {"dovecot", "mail_user", "smtp_server", "proxy", "make_proxy", "dovecot_log"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test a stale compiled build: Python would import the old extension, not the
+    edited source, and the tests would pass or fail for code that is no longer there."""
+    from mailflow import build
+
+    old = build.stale()
+    if old:
+        raise pytest.UsageError(
+            f"mailflow's compiled modules are older than their source ({', '.join(old)}): rebuild "
+            "with `python3 -m pip install -e .` (or `MAILFLOW_COMPILE=0 python3 -m pip install -e .` "
+            "for pure Python, which removes the extensions)")
+
+
 def _servers_required() -> bool:
     return os.environ.get("MAILFLOW_REQUIRE_SERVERS", "") not in ("", "0")
 
