@@ -49,12 +49,16 @@ def compiled() -> tuple[str, ...]:
 
 
 def stale() -> tuple[str, ...]:
-    """Compiled modules whose source beside the extension was changed after it was built."""
+    """In a development tree (the package beside setup.py, built in place), the compiled modules
+    whose source was changed after they were built. An installed copy is never stale: its files'
+    times are those of unpacking, not of building."""
     out = []
     for name in compiled():
         origin = _origin(name)
         assert origin is not None
         source = origin.parent / f"{name}.py"
+        if not (origin.parent.parent / "setup.py").exists():
+            continue
         if source.exists() and source.stat().st_mtime > origin.stat().st_mtime:
             out.append(name)
     return tuple(out)
