@@ -14,6 +14,7 @@ every run); only speed differs. `mailflow --version` says which build is install
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import sys
@@ -22,11 +23,24 @@ import tempfile
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 # the list lives in mailflow/build.py, which also reports at run time what was compiled
-COMPILED = tuple(f"mailflow/{name}.py"
-                 for name in runpy.run_path(str(HERE / "mailflow" / "build.py"))["COMPILED_MODULES"])
+BUILD = runpy.run_path(str(HERE / "mailflow" / "build.py"))
+COMPILED = tuple(f"mailflow/{name}.py" for name in BUILD["COMPILED_MODULES"])
+RECORD = HERE / "mailflow" / BUILD["RECORD"]
+DIGESTS: dict[str, str] = {}  # module -> digest of the source mypyc read
+
+
+class BuildExt(build_ext):
+    """build_ext that, building in place, records which sources the extensions came from
+    (mailflow.build.stale compares them with the sources in the tree)."""
+
+    def run(self) -> None:
+        super().run()
+        if self.inplace and DIGESTS:
+            RECORD.write_text(json.dumps(DIGESTS, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _say(msg: str) -> None:
@@ -61,6 +75,7 @@ def _can_compile() -> str | None:
 def _remove_inplace_builds() -> None:
     """A pure build in a development tree drops the extensions an earlier build left beside the
     sources (Python would go on importing them instead of the edited .py files)."""
+    RECORD.unlink(missing_ok=True)
     shared = tuple(HERE.glob("mailflow__mypyc.*.so"))  # the group's runtime library
     for path in shared + tuple(p for name in COMPILED for p in (HERE / name).parent.glob(f"{Path(name).stem}.*.so")):
         _say(f"removing {path.relative_to(HERE)}")
@@ -83,8 +98,9 @@ def _extensions() -> list[object]:
     from mypyc.build import mypycify
 
     os.chdir(HERE)  # mypycify takes paths relative to the project
-    _say(f"compiling {len(COMPILED)} modules with mypyc (about a minute)")
+    _say(f"compiling {len(COMPILED)} modules with mypyc (about two minutes)")
+    DIGESTS.update({Path(p).stem: BUILD["digest"](HERE / p) for p in COMPILED})
     return list(mypycify(list(COMPILED), opt_level="3", debug_level="0", group_name="mailflow"))
 
 
-setup(ext_modules=_extensions())
+setup(ext_modules=_extensions(), cmdclass={"build_ext": BuildExt})

@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     old = build.stale()
     if old:
-        print(f"mailflow's compiled modules are older than their source ({', '.join(old)}): "
+        print(f"mailflow's compiled modules are stale, their source changed ({', '.join(old)}): "
               "rebuild with `python3 -m pip install -e .` first, or the old code is measured")
         return 2
     n = args.n or (40 if args.quick else 140)

@@ -530,12 +530,20 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 # --- main --------------------------------------------------------------------------------------
 
 
+class _Version(argparse.Action):
+    """--version, with the build (compiled or pure) worked out only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        parser.exit(message=f"mailflow {__version__} ({build.describe()})\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="mailflow", description="E-mail driven meeting recaps and follow-ups.",
         epilog="exit codes: 0 ok, 1 failure, 2/64 usage, 65 bad message, 69 service refused, "
                "70 internal error, 75 temporary failure (try again), 78 configuration error")
-    ap.add_argument("--version", action="version", version=f"mailflow {__version__} ({build.describe()})")
+    ap.add_argument("--version", action=_Version, nargs=0, help="show the version and the build, and exit")
     ap.add_argument("--config", help="configuration file (default: $MAILFLOW_CONFIG, ./mailflow.toml, ~/.config/mailflow/config.toml)")
     ap.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     ap.add_argument("--log-format", choices=["text", "json"], default="text")

@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
     old = build.stale()
     if old:
         raise pytest.UsageError(
-            f"mailflow's compiled modules are older than their source ({', '.join(old)}): rebuild "
+            f"mailflow's compiled modules are stale, their source changed ({', '.join(old)}): rebuild "
             "with `python3 -m pip install -e .` (or `MAILFLOW_COMPILE=0 python3 -m pip install -e .` "
             "for pure Python, which removes the extensions)")
 
