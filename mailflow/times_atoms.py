@@ -13,8 +13,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
-from operator import add, attrgetter, itemgetter
+from operator import attrgetter, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -50,7 +49,7 @@ _ZONE_CASE_SENSITIVE = frozenset({"et", "ct", "mt", "pt", "z", "zulu", "art", "c
                                   "clt", "msk", "eet", "wet", "kst", "sgt", "hkt", "npt", "pkt", "cst"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Atom:
     start: int
     end: int
@@ -82,6 +81,60 @@ class _Atom:
     order: str | None = None  # numeric date not yet read by date order: "numeric", "DMY", "MDY"
     padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
     spoken: bool = False  # written in words ("three twenty"): a proposal, not a clock reading
+
+    # written out (the same fields, in order: tests/test_times_scan.py checks): mypyc compiles this
+    # natively, while the __init__ dataclass writes is Python (about ten times slower per atom)
+    def __init__(
+        self, start: int, end: int, kind: str, weak: bool = False, y: int | None = None, m: int | None = None,
+        d: int | None = None, wd: int | None = None, wd_mod: str | None = None, rel_days: int | None = None,
+        shift: tuple[str, int] | None = None, period: tuple[str, int] | None = None, hour: int | None = None,
+        minute: int | None = None, second: int | None = None, mer: str | None = None, hour_only: bool = False,
+        end_clock: tuple[int, int | None, str | None] | None = None, zone: str | None = None,
+        zone_note: str | None = None, zone_dst: bool | None = None, zone_abbr: str | None = None,
+        pod: str | None = None, rrule: str | None = None,
+        nth: tuple[int, int, int | None, int | None, str | None] | None = None, grain: str | None = None,
+        end_date: tuple[int | None, int, int] | None = None, order: str | None = None, padded: bool = False,
+        spoken: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.weak = weak
+        self.y = y
+        self.m = m
+        self.d = d
+        self.wd = wd
+        self.wd_mod = wd_mod
+        self.rel_days = rel_days
+        self.shift = shift
+        self.period = period
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.mer = mer
+        self.hour_only = hour_only
+        self.end_clock = end_clock
+        self.zone = zone
+        self.zone_note = zone_note
+        self.zone_dst = zone_dst
+        self.zone_abbr = zone_abbr
+        self.pod = pod
+        self.rrule = rrule
+        self.nth = nth
+        self.grain = grain
+        self.end_date = end_date
+        self.order = order
+        self.padded = padded
+        self.spoken = spoken
+
+    def facts(self) -> tuple[object, ...]:
+        """What the atom says, apart from where it stands: every field but start and end, in order."""
+        return (
+            self.kind, self.weak, self.y, self.m, self.d, self.wd, self.wd_mod, self.rel_days, self.shift,
+            self.period, self.hour, self.minute, self.second, self.mer, self.hour_only, self.end_clock,
+            self.zone, self.zone_note, self.zone_dst, self.zone_abbr, self.pod, self.rrule, self.nth,
+            self.grain, self.end_date, self.order, self.padded, self.spoken
+        )
 
 
 # --- atoms --------------------------------------------------------------------------------------
@@ -1107,14 +1160,28 @@ class _Starts:
     second: _Second | None = None
 
 
+_MAX_CHAR_MEMO = 512  # characters remembered per set (a text of many scripts is read anew)
+
+
 @dataclass(frozen=True, slots=True)
 class _Chars:
     """A set of characters: some listed, some in parsed character classes."""
 
     chars: frozenset[str]
     classes: tuple[tuple[tuple[Any, Any], ...], ...]
+    # ch -> has(ch): a parsed class is slow to read, and the same few characters are asked again
+    memo: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def has(self, ch: str) -> bool:
+        got = self.memo.get(ch)
+        if got is None:
+            got = self.reads(ch)
+            if len(self.memo) < _MAX_CHAR_MEMO:
+                self.memo[ch] = got
+        return got
+
+    def reads(self, ch: str) -> bool:
+        """``has`` without the memo."""
         return ch in self.chars or any(_in_class(ch, c) for c in self.classes)
 
 
@@ -1127,8 +1194,14 @@ class _Second:
 
     def allows(self, after: str) -> bool:
         """``after``: the (up to) three characters after the digit."""
+        n = len(after)
         for path in self.paths:
-            if len(after) >= len(path) and all(c.has(ch) for c, ch in zip(path, after, strict=False)):
+            if len(path) > n:
+                continue
+            for j in range(len(path)):
+                if not path[j].has(after[j]):
+                    break
+            else:
                 return True
         return False
 
@@ -1806,17 +1879,17 @@ class _WordRuns:
         self._at: dict[str, list[int]] = {}
 
     def find(self, wanted: set[str]) -> None:
-        """Read where the runs in ``wanted`` begin (one pass over the pieces, in C)."""
-        parts = self.parts
-        begins = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
-        keep = list(map(wanted.__contains__, parts))
+        """Read where the runs in ``wanted`` begin (one pass over the pieces)."""
         at = self._at
-        for w, k in zip(compress(parts, keep), compress(begins, keep), strict=False):
-            got = at.get(w)
-            if got is None:
-                at[w] = [k]
-            else:
-                got.append(k)
+        k = 0  # where the piece begins
+        for w in self.parts:
+            if w in wanted:
+                got = at.get(w)
+                if got is None:
+                    at[w] = [k]
+                else:
+                    got.append(k)
+            k += len(w) + 1
 
     def at(self, w: str) -> list[int]:
         """Where the run ``w`` begins (ascending): read by :meth:`find`, else none."""

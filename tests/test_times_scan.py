@@ -273,3 +273,54 @@ def test_characters_after_a_digit_read_through_a_look_ahead() -> None:
     assert not before_day.second.allows(". m") and not before_day.second.allows(" ro")  # "3. Mobile", "q3 roadmap"
     for text in ("3. Mobile, q3 roadmap, 7 today, 10:30 tonight, 9 tomorrow", "5 t", "5 "):
         same_as_reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(after=st.text(alphabet=st.sampled_from(list("0159 .:/-,aphmst\tjé٣")), max_size=3))
+def test_remembered_characters_allow_what_the_classes_read(after: str) -> None:
+    # _Chars.has remembers what a character class said of a character: the same as reading it
+    for r, starts in enumerate(_rule_starts()):
+        second = starts.second
+        if second is None:
+            continue
+        for path in second.paths:
+            for chars in path:
+                for ch in after:
+                    assert chars.has(ch) == chars.reads(ch), (r, ch)
+        plain = any(len(after) >= len(path) and all(c.reads(ch) for c, ch in zip(path, after, strict=False))
+                    for path in second.paths)
+        assert second.allows(after) == plain, (r, after)
+
+
+def _value_for(name: str, i: int, flip: bool) -> object:
+    """A value field ``name`` (number ``i``) takes that tells it from its neighbours: the first
+    candidate the compiled build accepts for its type (the pure one takes any)."""
+    for cand in (i, f"v{i}", ("v", i), (i, i, f"v{i}"), (i, i, i), (i, i, i, i, f"v{i}"), (i % 2 == 0) != flip):
+        try:
+            _Atom(**{"start": 0, "end": 1, "kind": "k", name: cand})  # type: ignore[arg-type]
+        except TypeError:
+            continue
+        return cand
+    raise AssertionError(name)
+
+
+def test_the_written_atom_init_and_facts_follow_the_fields() -> None:
+    # _Atom writes its __init__ and facts() out (compiled natively): the same fields, in order,
+    # with the same defaults, as the dataclass declares
+    import dataclasses
+    from operator import attrgetter
+
+    fields = dataclasses.fields(_Atom)
+    names = [f.name for f in fields]
+    for flip in (False, True):
+        values = [(i % 2 == 0) != flip if f.default is False else _value_for(f.name, i, flip)
+                  for i, f in enumerate(fields)]
+        by_name = _Atom(**dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
+        assert [getattr(by_name, n) for n in names] == values
+        assert [getattr(_Atom(*values), n) for n in names] == values  # type: ignore[arg-type]
+        # facts() is every field but where the atom stands
+        assert by_name.facts() == attrgetter(*(n for n in names if n not in ("start", "end")))(by_name)
+    plain = _Atom(1, 2, "date")
+    assert [getattr(plain, f.name) for f in fields[3:]] == [f.default for f in fields[3:]]
+    assert _Atom(1, 2, "date", y=3) == _Atom(1, 2, "date", y=3) != _Atom(1, 2, "date")
+
