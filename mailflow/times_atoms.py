@@ -1245,7 +1245,7 @@ class _Follow:
 
 
 _MAX_FOLLOW_PUNCT = 8
-_NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")
+_NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")  # the token after a start word (see _token_after)
 
 
 def _class_letters(items: list[Any]) -> bool:
@@ -1675,14 +1675,31 @@ def _follows(follow: _Follow, token: str) -> bool:
     return any(token.startswith(p) for p in follow.punct)
 
 
-def _next_tokens(low: str, w: str, at: list[int]) -> dict[str, list[int]]:
+def _token_after(low: str, letters: str, k: int) -> str:
+    """What ``_NEXT_TOKEN`` reads at ``k`` (group 1, "" for no match), read without the regex
+    engine: whitespace (str.isspace is what "\\s" tests), then a run of a-z (where ``letters``, the
+    text with every other character a space, has its next space) or up to 8 non-spaces."""
+    end = len(low)
+    j = k
+    while j < end and low[j].isspace():
+        j += 1
+    if j == k or j == end:
+        return ""
+    if "a" <= low[j] <= "z":
+        stop = letters.find(" ", j)
+        return low[j:] if stop < 0 else low[j:stop]
+    stop = j + 1
+    while stop < end and stop < j + 8 and not low[stop].isspace():
+        stop += 1
+    return low[j:stop]
+
+
+def _next_tokens(low: str, letters: str, w: str, at: list[int]) -> dict[str, list[int]]:
     """The word run ``w`` at ``at``, grouped by the token after its whitespace ("" for none)."""
     n = len(w)
     groups: dict[str, list[int]] = {}
-    match = _NEXT_TOKEN.match
     for i in at:
-        m = match(low, i + n)
-        key = m.group(1) if m is not None else ""
+        key = _token_after(low, letters, i + n)
         g = groups.get(key)
         if g is None:
             groups[key] = [i]
@@ -1920,7 +1937,7 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
             if lst is not None:
                 lst.extend(at if off == 0 else [k + off for k in at])
         if followed and any(r in starts for r, _off, _f in followed):
-            for token, where in _next_tokens(low, w, at).items():
+            for token, where in _next_tokens(low, runs.letters, w, at).items():
                 ok = _AFTER_OK.get((w, token))
                 if ok is None:
                     ok = _after_ok(w, token, followed)
@@ -1970,12 +1987,45 @@ def _after_ok(w: str, token: str, followed: tuple[tuple[int, int, _Follow], ...]
 
 def _digit_rules(after: str) -> tuple[int, ...]:
     """The rules that can begin at a digit followed by ``after`` (up to three characters)."""
-    rules = tuple(r for r, st in enumerate(_rule_starts())
-                  if st.digit and not st.whole and (st.second is None or st.second.allows(after)))
+    alike = "".join([_alike(ch) for ch in after])
+    rules = _ALIKE_RULES.get(alike)
+    if rules is None:
+        rules = _read_digit_rules(alike)
+        if len(_ALIKE_RULES) >= _WORD_HITS_MAX:
+            _ALIKE_RULES.clear()
+        _ALIKE_RULES[alike] = rules
     if len(_DIGIT_RULES) >= _WORD_HITS_MAX:
         _DIGIT_RULES.clear()
     _DIGIT_RULES[after] = rules
     return rules
+
+
+def _read_digit_rules(after: str) -> tuple[int, ...]:
+    """``_digit_rules`` read from each rule's paths (~100 K instructions)."""
+    return tuple(r for r, st in enumerate(_rule_starts())
+                 if st.digit and not st.whole and (st.second is None or st.second.allows(after)))
+
+
+# Characters that every character set of the rules' paths reads alike are interchangeable in
+# ``after``: the rules for "5 p" are those for "0 a" when each set has "5" as it has "0" and "p"
+# as "a". Each character stands for the first one seen that is read alike (few kinds: digits,
+# spaces, some letters and marks), so a new three characters after a digit rarely reads paths.
+_ALIKE_RULES: dict[str, tuple[int, ...]] = {}  # by characters read alike: a few hundred
+_ALIKE: dict[str, str] = {}  # a character -> the one it is read alike to
+_ALIKE_FIRST: dict[tuple[bool, ...], str] = {}  # what the sets say of a character -> its first
+_PATH_CHARS: list[_Chars] = []  # every character set of the rules' paths, once
+
+
+def _alike(ch: str) -> str:
+    got = _ALIKE.get(ch)
+    if got is None:
+        if not _PATH_CHARS:
+            _PATH_CHARS.extend(dict.fromkeys(chars for st in _rule_starts() if st.second is not None
+                                             for path in st.second.paths for chars in path))
+        got = _ALIKE_FIRST.setdefault(tuple([chars.has(ch) for chars in _PATH_CHARS]), ch)
+        if len(_ALIKE) < _WORD_HITS_MAX:
+            _ALIKE[ch] = got
+    return got
 
 
 _TRIES_PER_CHAR = 8  # more than one start in 8 characters: run the pattern over the whole text

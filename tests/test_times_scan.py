@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mailflow import times_lexicon as lex
 from mailflow.times import find_times
 from mailflow.times_atoms import (
+    _NEXT_TOKEN,
     _PATTERNS,
     _PREP,
     _PREP_BEFORE,
@@ -19,16 +20,20 @@ from mailflow.times_atoms import (
     MAX_ATOMS,
     _Atom,
     _candidates,
+    _digit_rules,
     _first_digits,
     _lower,
     _prep_before,
     _range,
+    _read_digit_rules,
     _Rule,
     _rule_starts,
     _runs,
     _scan,
     _Starts,
     _starts_of,
+    _token_after,
+    _WordRuns,
 )
 
 NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
@@ -324,3 +329,18 @@ def test_the_written_atom_init_and_facts_follow_the_fields() -> None:
     assert [getattr(plain, f.name) for f in fields[3:]] == [f.default for f in fields[3:]]
     assert _Atom(1, 2, "date", y=3) == _Atom(1, 2, "date", y=3) != _Atom(1, 2, "date")
 
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(["at", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "x", "9", ".", ",", "-",
+                                      "é", "ǅ", "?", "noon", "abcdefghij", "!!!!!!!!!!"]), max_size=8).map("".join),
+       k=st.integers(min_value=0, max_value=40))
+def test_the_token_after_a_word_is_what_the_pattern_reads(text: str, k: int) -> None:
+    m = _NEXT_TOKEN.match(text, k)
+    assert _token_after(text, _WordRuns(text).letters, k) == (m.group(1) if m else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(after=st.text(alphabet=st.sampled_from(list("0123456789 \t\n.:/-,;)%$+apmhstndrdjfoexq'é٣\u00a0_A")), max_size=3))
+def test_characters_read_alike_give_the_rules_the_paths_give(after: str) -> None:
+    # _digit_rules reads a new context through characters read alike: the same rules
+    assert _digit_rules(after) == _read_digit_rules(after)
