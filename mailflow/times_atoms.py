@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
@@ -152,6 +152,17 @@ class _Rule:
     any_of: frozenset[str] | None  # and one of these substrings
     words: frozenset[str] | None  # and one of these words
     not_after: re.Pattern[str] | None  # the character before a match must not be one of these
+    # ch -> may a match begin after ch: not_after is one character class, so it reads only ch
+    after_seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def may_follow(self, ch: str) -> bool:
+        """``not_after`` does not match ``ch`` (remembered per character)."""
+        got = self.after_seen.get(ch)
+        if got is None:
+            got = self.not_after is None or self.not_after.match(ch) is None
+            if len(self.after_seen) < _MAX_CHAR_MEMO:
+                self.after_seen[ch] = got
+        return got
 
 
 _PATTERNS: list[_Rule] = []
@@ -1848,11 +1859,16 @@ def _word_hits(w: str) -> _Hits:
     return out
 
 
-def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
-    """``rule.rx.finditer(low)``, tried only at ``starts`` (ascending) when given."""
+def _finds(rule: _Rule, low: str, starts: list[int] | None, limit: int) -> list[re.Match[str]]:
+    """The first ``limit`` of ``rule.rx.finditer(low)``, tried only at ``starts`` (ascending)
+    when given (a list, not a generator: cheaper in the compiled build)."""
+    out: list[re.Match[str]] = []
     if starts is None:
-        yield from rule.rx.finditer(low)
-        return
+        for found in rule.rx.finditer(low):
+            out.append(found)
+            if len(out) >= limit:
+                break
+        return out
     match = rule.rx.match
     pos = 0
     for c in starts:
@@ -1860,8 +1876,11 @@ def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match
             continue
         m = match(low, c)
         if m is not None:
-            yield m
+            out.append(m)
+            if len(out) >= limit:
+                break
             pos = m.end()
+    return out
 
 
 def _scan(text: str, low: str) -> list[_Atom]:
@@ -2029,6 +2048,7 @@ def _alike(ch: str) -> str:
 
 
 _TRIES_PER_CHAR = 8  # more than one start in 8 characters: run the pattern over the whole text
+_MAX_FINDS = 5000  # matches read per pattern
 
 
 _START = attrgetter("start")
@@ -2047,15 +2067,11 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
         where: list[int] | None = starts[prio]
         if rule_starts[prio].whole or len(starts[prio]) * _TRIES_PER_CHAR > len(low):
             where = None  # starts everywhere (a hostile text): the regex engine scans faster
-        count = 0
-        for m in _finds(rule, low, where):
-            count += 1
-            if count > 5000:
-                break
+        for m in _finds(rule, low, where, _MAX_FINDS):
             m_start, m_end = m.span()
             if m_end == m_start:
                 continue
-            if not_after is not None and m_start > 0 and not_after.match(low, m_start - 1):
+            if not_after is not None and m_start > 0 and not rule.may_follow(low[m_start - 1]):
                 continue
             try:
                 atom = handler(m, low, text)

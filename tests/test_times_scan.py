@@ -344,3 +344,14 @@ def test_the_token_after_a_word_is_what_the_pattern_reads(text: str, k: int) -> 
 def test_characters_read_alike_give_the_rules_the_paths_give(after: str) -> None:
     # _digit_rules reads a new context through characters read alike: the same rules
     assert _digit_rules(after) == _read_digit_rules(after)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ch=st.characters())
+def test_a_rule_remembers_what_its_look_behind_reads(ch: str) -> None:
+    # _Rule.may_follow stands in for not_after.match(low, start - 1): one character class
+    for rule in _PATTERNS:
+        if rule.not_after is not None:
+            text = "x" + ch + "y"
+            assert rule.may_follow(ch) == (rule.not_after.match(text, 1) is None)
+            assert rule.may_follow(ch) == rule.may_follow(ch)
