@@ -61,7 +61,6 @@ import datetime as dt
 import re
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass, field, replace
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
@@ -109,19 +108,25 @@ _BRACKET_STATUS = re.compile(
 _LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
 
 
-@dataclass(slots=True)
+# The holders below are plain classes with their own __init__ rather than dataclasses: mypyc
+# compiles such an __init__, while a dataclass gets the interpreted one dataclasses generates (and a
+# line's _Line, _Ctx and _Frame are made for every line of a note).
 class _Line:
-    no: int
-    indent: int
-    bullet: bool
-    heading: int
-    text: str  # cleaned content
-    raw: str
-    check: str | None = None  # " " open checkbox, "x" done
-    nick: str | None = None  # the speaker of a chat-log line ("<nick> text")
-    # _SPEAKER and lx.MARKER matched on text once the lines are final (_Reader._collect_names)
-    speaker: re.Match[str] | None = None
-    marker: re.Match[str] | None = None
+    __slots__ = ("no", "indent", "bullet", "heading", "text", "raw", "check", "nick", "speaker", "marker")
+
+    def __init__(self, no: int, indent: int, bullet: bool, heading: int, text: str, raw: str,
+                 check: str | None = None, nick: str | None = None) -> None:
+        self.no = no
+        self.indent = indent
+        self.bullet = bullet
+        self.heading = heading
+        self.text = text  # cleaned content
+        self.raw = raw
+        self.check = check  # " " open checkbox, "x" done
+        self.nick = nick  # the speaker of a chat-log line ("<nick> text")
+        # _SPEAKER and lx.MARKER matched on text once the lines are final (_Reader._collect_names)
+        self.speaker: re.Match[str] | None = None
+        self.marker: re.Match[str] | None = None
 
 
 def _clean(s: str) -> str:
@@ -836,43 +841,59 @@ def _tidy_task(task: str) -> str:
     return task
 
 
-@dataclass(slots=True)
 class _Ctx:
-    section: str | None = None
-    topic: str = ""
-    label: str | None = None
-    label_owner: str | None = None
-    person: str | None = None
-    speaker: str | None = None
-    line_speaker: str | None = None
-    parent: str = ""
-    parent_item: bool = False
-    release_due: dt.date | None = None
+    __slots__ = ("section", "topic", "label", "label_owner", "person", "speaker", "line_speaker", "parent",
+                 "parent_item", "release_due")
+
+    def __init__(self, section: str | None = None, topic: str = "", label: str | None = None,
+                 label_owner: str | None = None, person: str | None = None, speaker: str | None = None,
+                 line_speaker: str | None = None, parent: str = "", parent_item: bool = False,
+                 release_due: dt.date | None = None) -> None:
+        self.section = section
+        self.topic = topic
+        self.label = label
+        self.label_owner = label_owner
+        self.person = person
+        self.speaker = speaker
+        self.line_speaker = line_speaker
+        self.parent = parent
+        self.parent_item = parent_item
+        self.release_due = release_due
+
+    def with_parent(self, parent: str) -> _Ctx:
+        """A copy with another parent (every field is passed on)."""
+        return _Ctx(self.section, self.topic, self.label, self.label_owner, self.person, self.speaker,
+                    self.line_speaker, parent, self.parent_item, self.release_due)
 
 
-@dataclass(slots=True)
 class _Collector:
-    kind: str  # "agree" or "action"
-    indent: int
-    bullet: bool
-    owner: str | None
-    prefix: str
-    evidence: str
-    ctx: _Ctx
-    items: list[str] = field(default_factory=list)
-    also_process: bool = False
+    __slots__ = ("kind", "indent", "bullet", "owner", "prefix", "evidence", "ctx", "items", "also_process")
+
+    def __init__(self, kind: str, indent: int, bullet: bool, owner: str | None, prefix: str, evidence: str,
+                 ctx: _Ctx, also_process: bool = False) -> None:
+        self.kind = kind  # "agree" or "action"
+        self.indent = indent
+        self.bullet = bullet
+        self.owner = owner
+        self.prefix = prefix
+        self.evidence = evidence
+        self.ctx = ctx
+        self.items: list[str] = []
+        self.also_process = also_process
 
 
-@dataclass(slots=True)
 class _Frame:
-    indent: int
-    bullet: bool
-    text: str
-    label: str | None = None
-    owner: str | None = None
-    person: str | None = None
-    collector: _Collector | None = None
-    item: bool = False
+    __slots__ = ("indent", "bullet", "text", "label", "owner", "person", "collector", "item")
+
+    def __init__(self, indent: int, bullet: bool, text: str) -> None:
+        self.indent = indent
+        self.bullet = bullet
+        self.text = text
+        self.label: str | None = None
+        self.owner: str | None = None
+        self.person: str | None = None
+        self.collector: _Collector | None = None
+        self.item = False
 
 
 class _Reader:
@@ -1781,7 +1802,7 @@ def _clause_ctx(base: _Ctx, clauses: list[str], clause: str) -> _Ctx:
     """The context of one clause of a short line: the line's other clauses are its parent."""
     others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
     if len(_content_tokens(others)) >= 2:
-        return replace(base, parent=others)
+        return base.with_parent(others)
     return base
 
 
