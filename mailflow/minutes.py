@@ -164,6 +164,35 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return False
 
 
+# Each word of a long list costs a scan of the text. _keyed files every word under its character
+# that is rarest in English text (characters not in _RARE_FIRST - punctuation, digits - count as
+# rarest), and _has_keyed scans a group's words only when a one-character search finds the key:
+# a word can be in the text only when each of its characters is, so the answer is _has_any's.
+_RARE_FIRST = "zqxjkvbpygfwmucldrhsnioate "
+_Keyed = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _rarity(c: str) -> int:
+    return _RARE_FIRST.find(c)  # (-1 for an unlisted character: the rarest)
+
+
+def _keyed(words: tuple[str, ...]) -> _Keyed:
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(min(w, key=_rarity), []).append(w)
+    return tuple((key, tuple(ws)) for key, ws in groups.items())
+
+
+def _has_keyed(low: str, groups: _Keyed) -> bool:
+    """_has_any(low, words) for groups = _keyed(words)."""
+    for key, words in groups:
+        if key in low:
+            for w in words:
+                if w in low:
+                    return True
+    return False
+
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -236,6 +265,23 @@ _BULLET_MARKS = "-*+•‣◦▪"
 def _marker(text: str) -> re.Match[str] | None:
     """lx.MARKER.match(text), tried only when text opens with one of its labels."""
     return lx.MARKER.match(text) if _opens_with(_fold(text[:17]), lx.MARKER_STARTS) else None
+
+
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_LABEL_CHARS = _ASCII_LETTERS + " /&'-"
+
+
+def _label_only(text: str) -> str | None:
+    """_LABEL_ONLY.match(text).group(1), or None when it does not match, without the lazy
+    pattern's backtracking: its group is the text less the trailing whitespace, one ":" and the
+    whitespace before that (the shortest group that lets the rest match), and that must be a
+    letter and at most 40 of its characters (rstrip strips what \\s matches: str.isspace)."""
+    head = text.rstrip()
+    if head.endswith(":"):
+        head = head[:-1].rstrip()
+    if not head or head[0] not in _ASCII_LETTERS or len(head) > 41 or head[1:].lstrip(_LABEL_CHARS):
+        return None
+    return head
 
 
 def _colon_space(text: str) -> bool:
@@ -640,11 +686,13 @@ _CLAUSE_SPLIT = re.compile(
 _COMMIT_ENDS = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
 # every separator of _CLAUSE_SPLIT but a final "." holds one of these once whitespace is single spaces
 _CLAUSE_SEPARATORS = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
+_CLAUSE_SEPARATORS_KEYED = _keyed(_CLAUSE_SEPARATORS)
+_SENTENCE_ENDS_KEYED = _keyed((". ", "! ", "? "))
 
 
 def _clauses(text: str) -> list[str]:
     """The clauses of a line (_CLAUSE_SPLIT's pieces, stripped, empty ones dropped, at most 40)."""
-    if text.isprintable() and not _has_any(text, _CLAUSE_SEPARATORS):
+    if text.isprintable() and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
         # no whitespace but " " (see _clean) and no separator: at most a final "." splits
         one = (text[:-1] if text.endswith(".") else text).strip()
         return [one] if one else []
@@ -656,7 +704,7 @@ _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 
 def _sentences(text: str) -> list[str]:
     """_SENT_SPLIT's pieces of text that are not blank (not stripped)."""
-    if text.isprintable() and not _has_any(text, (". ", "! ", "? ")):
+    if text.isprintable() and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
         return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
     return [x for x in _SENT_SPLIT.split(text) if x.strip()]
 _ASK = re.compile(
@@ -777,6 +825,7 @@ _PARENS = re.compile(r"\([^)]*\)")
 _HEDGE_WORDS = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
                 "might", "could", "if", "unless", "not sure", "want", "may", "try to see", "consider",
                 "in case", "when", "wishlist", "someday", "eventually", "tentative")
+_HEDGE_KEYED = _keyed(_HEDGE_WORDS)
 _GH_URL = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
 _ANY_URL = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
 
@@ -1025,7 +1074,7 @@ class _Reader:
         if "if" in low or "whether" in low:
             main = _EMBEDDED_IF.sub(" ", main)
             low = _fold(main)
-        if (_has_any(low, _HEDGE_WORDS) and lx.HEDGE.search(main)) or main.rstrip().endswith("?") or \
+        if (_has_keyed(low, _HEDGE_KEYED) and lx.HEDGE.search(main)) or main.rstrip().endswith("?") or \
                 lx.ABSENCE.search(main):
             return
         if "http" in task:
@@ -1480,11 +1529,9 @@ class _Reader:
                 ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
-        end = text[-1:]  # (_LABEL_ONLY ends in a letter, one of " /&'-:" or whitespace)
-        lab = _LABEL_ONLY.match(text) if len(text) <= 40 and (end.isalpha() or end in " /&'-:" or end.isspace()) \
-            else None
-        if lab:
-            kind = self._section_kind(lab.group(1))
+        lab = _label_only(text) if len(text) <= 40 else None
+        if lab is not None:
+            kind = self._section_kind(lab)
             if kind is not None:
                 frame.label = kind
                 return
@@ -1736,8 +1783,8 @@ class _Reader:
                 continue
             if status_only or short_yes:
                 continue
-            if not _has_any(low, _AGREE_OR_DEFER_WORDS) or \
-                    not (_has_any(low, _AGREE_WORDS) or _has_any(low, lx.DEFER_WORDS) and lx.DEFER.match(c)):
+            if not _has_keyed(low, _AGREE_OR_DEFER_KEYED) or \
+                    not (_has_keyed(low, _AGREE_KEYED) or _has_keyed(low, _DEFER_KEYED) and lx.DEFER.match(c)):
                 continue  # none of the words any agreement phrasing below needs
             if with_others:
                 ctx = _clause_ctx(base_ctx, clauses, clause)
@@ -1828,7 +1875,16 @@ _AGREE_WORDS = (
 _PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
                         _ASK_WORDS + _AGREE_WORDS + lx.DEFER_WORDS)
 _TO_SPACE = re.compile(r"to\s")
+
+
+def _to_space(text: str) -> bool:
+    """_TO_SPACE.search(text) is not None; in printable text the only whitespace is " "."""
+    return "to " in text or ("to" in text and not text.isprintable() and _TO_SPACE.search(text) is not None)
 _AGREE_OR_DEFER_WORDS = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
+_PROSE_KEYED = _keyed(_PROSE_WORDS)
+_AGREE_OR_DEFER_KEYED = _keyed(_AGREE_OR_DEFER_WORDS)
+_AGREE_KEYED = _keyed(_AGREE_WORDS)
+_DEFER_KEYED = _keyed(lx.DEFER_WORDS)
 # lx.SHORT_YES opens with one of these (in the case-folded text)
 _SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
                      "resolved", "done deal")
@@ -1847,8 +1903,8 @@ def _closes_with(low: str, words: tuple[str, ...]) -> bool:
 def _prose_may_find(text: str, low: str) -> bool:
     """False when no clause of text can hold an item (_prose would find nothing): a cheap test.
     low is _fold(text)."""
-    return "?" in text or "!" in text or ("to" in text and _TO_SPACE.search(text) is not None) or \
-        _has_any(low, _PROSE_WORDS) or _opens_with(low, _SHORT_YES_STARTS)
+    return "?" in text or "!" in text or _to_space(text) or \
+        _has_keyed(low, _PROSE_KEYED) or _opens_with(low, _SHORT_YES_STARTS)
 
 
 # the words each branch of lx.UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
@@ -1857,6 +1913,7 @@ def _prose_may_find(text: str, low: str) -> bool:
 # a word); "removed it from the agenda" (a verb and "agenda"); "motion|vote passes|carried"
 _UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
                     "approved", "accepted", "adopted", "ratified")
+_UNANIMOUS_KEYED = _keyed(_UNANIMOUS_WORDS)
 _ALL_WORDS = ("all ", "everyone ", "everybody ")
 _IN_FAVOUR_WORDS = ("in favo", "agree")
 _DECIDED_WORDS = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
@@ -1866,7 +1923,7 @@ _OFF_AGENDA_VERBS = ("remov", "tak", "took", "drop")
 
 def _may_be_unanimous(low: str) -> bool:
     """Can lx.UNANIMOUS match the text whose _fold is low?"""
-    return _has_any(low, _UNANIMOUS_WORDS) or \
+    return _has_keyed(low, _UNANIMOUS_KEYED) or \
         (_has_any(low, _ALL_WORDS) and _has_any(low, _IN_FAVOUR_WORDS)) or \
         (":" in low and _has_any(low, _DECIDED_WORDS)) or \
         ("agenda" in low and _has_any(low, _OFF_AGENDA_VERBS)) or \
