@@ -61,15 +61,16 @@ import datetime as dt
 import re
 import zoneinfo
 from collections import Counter
+from typing import Final
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
 from .needles import ODD_FOLDS
 from .zones import zone_for_place
 
-MAX_CHARS = 200_000  # about 40 pages of notes; real minutes are far shorter
-MAX_LINE = 2_000
-MAX_ITEMS = 300
+MAX_CHARS: Final = 200_000  # about 40 pages of notes; real minutes are far shorter
+MAX_LINE: Final = 2_000
+MAX_ITEMS: Final = 300
 
 __all__ = ["extract_minutes", "resolve_due", "parse_next_meeting"]
 
@@ -87,25 +88,25 @@ def extract_minutes(
 # --------------------------------------------------------------------------------------------
 # line model
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
-_SETEXT = re.compile(r"^(?:=+|-+)\s*$")
-_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
-_BULLET = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])\s+")
-_CHECK = re.compile(r"^\[([ xX✓])\]\s*")
-_LINK = re.compile(r"!?\[([^\]\[]{0,300})\]\([^)(\s]{0,500}\)")
-_ANGLE_URL = re.compile(r"<https?://[^>\s]{0,500}>")
-_BOLD = re.compile(r"\*\*|__|`")
-_EMPH_EDGE = re.compile(r"^[*_]+|[*_]+$")
-_SPEAKER = re.compile(r"^(@?[A-Za-z][\w.@-]{0,30}(?: [A-Z][\w.-]{0,30}){0,2})\s*:\s+(\S.*)$")
-_PERSON_ONLY = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,30}){0,2})\s*:?\s*$")
-_HANDLE_ONLY = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
-_SCRIBE_TOPIC = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
-_WORDS = re.compile(r"[a-z0-9]+")
-_URL = re.compile(r"https?://\S{1,500}")
-_BRACKET_STATUS = re.compile(
+_HEADING: Final = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
+_SETEXT: Final = re.compile(r"^(?:=+|-+)\s*$")
+_RULE: Final = re.compile(r"^(?:[-*_]\s*){3,}$")
+_BULLET: Final = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])\s+")
+_CHECK: Final = re.compile(r"^\[([ xX✓])\]\s*")
+_LINK: Final = re.compile(r"!?\[([^\]\[]{0,300})\]\([^)(\s]{0,500}\)")
+_ANGLE_URL: Final = re.compile(r"<https?://[^>\s]{0,500}>")
+_BOLD: Final = re.compile(r"\*\*|__|`")
+_EMPH_EDGE: Final = re.compile(r"^[*_]+|[*_]+$")
+_SPEAKER: Final = re.compile(r"^(@?[A-Za-z][\w.@-]{0,30}(?: [A-Z][\w.-]{0,30}){0,2})\s*:\s+(\S.*)$")
+_PERSON_ONLY: Final = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,30}){0,2})\s*:?\s*$")
+_HANDLE_ONLY: Final = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
+_SCRIBE_TOPIC: Final = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
+_WORDS: Final = re.compile(r"[a-z0-9]+")
+_URL: Final = re.compile(r"https?://\S{1,500}")
+_BRACKET_STATUS: Final = re.compile(
     r"^[\[(](closed|resolved|agreed|approved|accepted|deferred|tabled|postponed)[\])][.!]?$", re.I
 )
-_LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
+_LABEL_ONLY: Final = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
 
 
 # The holders below are plain classes with their own __init__ rather than dataclasses: mypyc
@@ -130,12 +131,13 @@ class _Line:
 
 
 def _clean(s: str) -> str:
-    # every substitution runs only when the characters it needs are present (same result, less work)
-    if "](" in s:
+    # every substitution runs only when the characters it needs are present (same result, less work;
+    # a one-character test goes first: it is a far quicker search than that of a longer string)
+    if "]" in s and "](" in s:
         s = _LINK.sub(r"\1", s)
-    if "<http" in s:
+    if "<" in s and "<http" in s:
         s = _ANGLE_URL.sub("", s)
-    if "**" in s or "__" in s or "`" in s:
+    if ("*" in s and "**" in s) or ("_" in s and "__" in s) or "`" in s:
         s = _BOLD.sub("", s)
     s = s.strip()
     if s and (s[0] in "*_" or s[-1] in "*_"):
@@ -150,7 +152,7 @@ def _clean(s: str) -> str:
 
 # re.IGNORECASE also matches these four non-ASCII letters to ASCII ones; folding them first lets a
 # plain substring test on _fold(text) stand in for "could this case-insensitive pattern match?"
-_FOLD = str.maketrans(ODD_FOLDS)
+_FOLD: Final = str.maketrans(ODD_FOLDS)
 
 
 def _fold(s: str) -> str:
@@ -168,7 +170,7 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
 # that is rarest in English text (characters not in _RARE_FIRST - punctuation, digits - count as
 # rarest), and _has_keyed scans a group's words only when a one-character search finds the key:
 # a word can be in the text only when each of its characters is, so the answer is _has_any's.
-_RARE_FIRST = "zqxjkvbpygfwmucldrhsnioate "
+_RARE_FIRST: Final = "zqxjkvbpygfwmucldrhsnioate "
 _Keyed = tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -193,7 +195,7 @@ def _has_keyed(low: str, groups: _Keyed) -> bool:
     return False
 
 
-_DIGIT = re.compile(r"\d")
+_DIGIT: Final = re.compile(r"\d")
 
 
 def _lines(text: str) -> list[_Line]:
@@ -259,7 +261,7 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-_BULLET_MARKS = "-*+•‣◦▪"
+_BULLET_MARKS: Final = "-*+•‣◦▪"
 
 
 def _marker(text: str) -> re.Match[str] | None:
@@ -267,8 +269,8 @@ def _marker(text: str) -> re.Match[str] | None:
     return lx.MARKER.match(text) if _opens_with(_fold(text[:17]), lx.MARKER_STARTS) else None
 
 
-_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_LABEL_CHARS = _ASCII_LETTERS + " /&'-"
+_ASCII_LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_LABEL_CHARS: Final = _ASCII_LETTERS + " /&'-"
 
 
 def _label_only(text: str) -> str | None:
@@ -289,13 +291,13 @@ def _colon_space(text: str) -> bool:
     return ": " in text or (":" in text and not text.isprintable())
 
 
-_ATTENDEE_LABELS = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
-_TOPIC_LABELS = ("topic", "subtopic", "agendum")  # _SCRIBE_TOPIC opens so
-_PERSON_FIRST = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
-_IRC_LINE = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
-_CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
-_CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
+_ATTENDEE_LABELS: Final = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
+_TOPIC_LABELS: Final = ("topic", "subtopic", "agendum")  # _SCRIBE_TOPIC opens so
+_PERSON_FIRST: Final = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LINK_ITEM: Final = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
+_IRC_LINE: Final = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
+_CONT_LABEL: Final = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
+_CONT_SPEAKER: Final = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
 
 
 def _continues(prev: _Line, line: _Line) -> bool:
@@ -335,38 +337,38 @@ def _toks(s: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # dates and times
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_ISO_STAMP = re.compile(
+_ISO_DATE: Final = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_ISO_STAMP: Final = re.compile(
     r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,6})?)?\s?(Z|[+-]\d{2}:?\d{2})?(?![\d:])"
 )
-_RANGE_END = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
-_MONTH_NAMES = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
-_WEEKDAY_NAMES = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
-_MDY = re.compile(
+_RANGE_END: Final = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
+_MONTH_NAMES: Final = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
+_WEEKDAY_NAMES: Final = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
+_MDY: Final = re.compile(
     rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.h]\d|\s?[ap]\.?m\b)"
     rf"(?:,?\s+(\d{{4}}))?", re.I
 )
-_DMY = re.compile(
+_DMY: Final = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?[\s-]+({_MONTH_NAMES})\b\.?(?:,?\s+(\d{{4}}))?", re.I
 )
-_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
-_WEEKDAY = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
-_RELDAY = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
-_ORDINAL_DAY = re.compile(r"\b(?:by|on|before|until|due)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
-_END_MONTH = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
-_END_QUARTER = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
-_NEXT_MEETING_REF = re.compile(
+_SLASH: Final = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
+_WEEKDAY: Final = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
+_RELDAY: Final = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
+_ORDINAL_DAY: Final = re.compile(r"\b(?:by|on|before|until|due)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
+_END_MONTH: Final = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
+_END_QUARTER: Final = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
+_NEXT_MEETING_REF: Final = re.compile(
     r"\b(?:by|before|until|for|at|in|prior to)\s+(?:the\s+|our\s+)?next\s+(?:meeting|call|sync|session|"
     r"weekly|telco|teleconference)\b",
     re.I,
 )
-_TIME = re.compile(
+_TIME: Final = re.compile(
     r"(?<![\d:])(?:(\d{1,2})(?::|\.|h)?(\d{2})?\s*([ap])\.?\s?m\b\.?|(\d{1,2}):(\d{2})(?!\d)|"
     r"([01]\d|2[0-3])([0-5]\d)(?=\s*(?:h\b|hrs\b|utc|gmt|z\b))|(noon|midday))",
     re.I,
 )
-_ZONE_NAMES = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
-_ZONE = re.compile(
+_ZONE_NAMES: Final = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
+_ZONE: Final = re.compile(
     rf"(?<![\w/])(?:(?P<off>(?i:utc|gmt)\s?[+-−]\s?\d{{1,2}}(?::?\d{{2}})?)|"
     rf"(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)|(?P<name>(?i:{_ZONE_NAMES}))|"
     rf"(?P<place>[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){{0,2}})(?=\s+time\b))"
@@ -498,8 +500,8 @@ def resolve_due(
     return None
 
 
-_WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
-_WEEKDAY_STEM = re.compile("|".join(_WEEKDAY_STEMS))
+_WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
+_WEEKDAY_STEM: Final = re.compile("|".join(_WEEKDAY_STEMS))
 
 
 def _weekday_scan_start(s: str, low: str) -> int:
@@ -518,8 +520,8 @@ def _weekday_scan_start(s: str, low: str) -> int:
     if j < i and low.endswith(("next", "this", "coming"), 0, j):
         return max(0, j - 6)
     return i
-_DUE_WORD_BEFORE = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
-_DUE_QUALIFIED_BEFORE = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
+_DUE_WORD_BEFORE: Final = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
+_DUE_QUALIFIED_BEFORE: Final = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
 
 
 def _iso_stamp(m: re.Match[str], evidence: str) -> NextMeeting | None:
@@ -651,28 +653,28 @@ def parse_next_meeting(
 # --------------------------------------------------------------------------------------------
 # owners and clauses
 
-_OWNER_TOKEN = r"(?:@[\w.-]{1,40}|[A-Z][\w'.-]{0,30}(?: [A-Z][\w'-]{0,30}){0,2}|[a-z][\w.-]{1,30})"
-_OWNERS = rf"{_OWNER_TOKEN}(?:\s*(?:,|&|/|\+|\band\b|,\s*and\b)\s*{_OWNER_TOKEN}){{0,5}}"
-_ASSIGN = re.compile(
+_OWNER_TOKEN: Final = r"(?:@[\w.-]{1,40}|[A-Z][\w'.-]{0,30}(?: [A-Z][\w'-]{0,30}){0,2}|[a-z][\w.-]{1,30})"
+_OWNERS: Final = rf"{_OWNER_TOKEN}(?:\s*(?:,|&|/|\+|\band\b|,\s*and\b)\s*{_OWNER_TOKEN}){{0,5}}"
+_ASSIGN: Final = re.compile(
     rf"^(?P<owner>{_OWNERS})\s*(?:\([^)]{{0,60}}\)\s*)?(?:,\s*)?(?:also\s+|then\s+)?"
     rf"(?P<commit>{lx.COMMIT})\s+(?P<task>\S.*)$"
 )
-_SELF = re.compile(
+_SELF: Final = re.compile(
     rf"^(?:(?:I|i)\s*(?:{lx.COMMIT}|'ll|’ll|plan to|am planning to|'m planning to|'m going to|can take|"
     rf"will take care of|'ll take care of)|[Mm]y plan is to|[Mm]y next step is to)\s+(?P<task>\S.*)$"
 )
-_OWNERLESS = re.compile(r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$", re.I)
-_TAIL_OWNER = re.compile(
+_OWNERLESS: Final = re.compile(r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$", re.I)
+_TAIL_OWNER: Final = re.compile(
     r"^(?P<task>.{4,}?)\s*(?:[-–—:]\s*|\(|\[|\bby\s+|\bowner:?\s*|\bassigned to\s+)"
     r"(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@[\w.-]{1,40}){0,5})\s*[)\]]?\s*\.?$"
 )
-_LEAD_OWNER = re.compile(
+_LEAD_OWNER: Final = re.compile(
     r"^(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@?[\w.-]{1,40}){0,5}|[A-Z][\w'.-]{0,30}"
     r"(?: [A-Z][\w'-]{0,30})?)\s*(?::|[-–—]|=>|->)\s+(?P<task>\S.*)$"
 )
 # (the leading lookahead names every character a separator can start with: the same matches, but
 # re skips the other positions without trying each alternative)
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s;),:.])(?:"
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
     r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we|please)\s)|:\s+(?=[A-Z@])|"
@@ -683,11 +685,12 @@ _CLAUSE_SPLIT = re.compile(
 # every lx.COMMIT phrase ends in one of these words and is followed by whitespace, as are _SELF's
 # own verbs ("plan to", "can take", "take care of"), so _ASSIGN and _SELF need one of these in the
 # text; text reaching the grammar is whitespace-normalised by _clean (every \s is a space)
-_COMMIT_ENDS = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
+_COMMIT_ENDS: Final = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
+_COMMIT_ENDS_KEYED: Final = _keyed(_COMMIT_ENDS)
 # every separator of _CLAUSE_SPLIT but a final "." holds one of these once whitespace is single spaces
-_CLAUSE_SEPARATORS = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
-_CLAUSE_SEPARATORS_KEYED = _keyed(_CLAUSE_SEPARATORS)
-_SENTENCE_ENDS_KEYED = _keyed((". ", "! ", "? "))
+_CLAUSE_SEPARATORS: Final = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
+_CLAUSE_SEPARATORS_KEYED: Final = _keyed(_CLAUSE_SEPARATORS)
+_SENTENCE_ENDS_KEYED: Final = _keyed((". ", "! ", "? "))
 
 
 def _clauses(text: str) -> list[str]:
@@ -699,7 +702,7 @@ def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()][:40]
 
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
+_SENT_SPLIT: Final = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 
 
 def _sentences(text: str) -> list[str]:
@@ -707,27 +710,27 @@ def _sentences(text: str) -> list[str]:
     if text.isprintable() and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
         return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
     return [x for x in _SENT_SPLIT.split(text) if x.strip()]
-_ASK = re.compile(
+_ASK: Final = re.compile(
     r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
     r"(?:is|are|was)\s+"
     r"(?:to|that|for)\s+(?P<task>\S.*)$",
     re.I,
 )
-_DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
-_DANGLING_ENDINGS = ("with", "to", "for", "and", "about", "on", "of", "including", "following")
-_DANGLING_TAIL = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
-_TIME_WORDS = frozenset(
+_DANGLING: Final = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_DANGLING_ENDINGS: Final = ("with", "to", "for", "and", "about", "on", "of", "including", "following")
+_DANGLING_TAIL: Final = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
+_TIME_WORDS: Final = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
     "thursday friday saturday sunday morning afternoon evening".split()
 )
-_OWNER_SPLIT = re.compile(r"\s*(?:,|&|/|\+|\band\b)\s*")
-_VAGUE_REF = re.compile(
+_OWNER_SPLIT: Final = re.compile(r"\s*(?:,|&|/|\+|\band\b)\s*")
+_VAGUE_REF: Final = re.compile(
     r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$|"
     r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b",
     re.I,
 )
-_VAGUE_START = re.compile(r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b", re.I)
-_VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\Z", re.I)
+_VAGUE_START: Final = re.compile(r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b", re.I)
+_VAGUE_TAIL: Final = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\Z", re.I)
 
 
 def _vague_ref(text: str) -> bool:
@@ -737,7 +740,7 @@ def _vague_ref(text: str) -> bool:
         or _ends_with(_VAGUE_TAIL, _VAGUE_ENDINGS, ".!", text)
 
 
-_VAGUE_ENDINGS = ("this", "that", "it", "them", "these", "those", "the issue", "the pr", "the proposal")
+_VAGUE_ENDINGS: Final = ("this", "that", "it", "them", "these", "those", "the issue", "the pr", "the proposal")
 
 
 def _ends_with(words: re.Pattern[str], endings: tuple[str, ...], marks: str, text: str) -> bool:
@@ -762,7 +765,7 @@ def _ends_with(words: re.Pattern[str], endings: tuple[str, ...], marks: str, tex
     return False
 
 
-_LEAD_FILLER = re.compile(
+_LEAD_FILLER: Final = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
 
@@ -771,7 +774,7 @@ def _content_tokens(s: str) -> list[str]:
     return [t for t in _toks(s) if t not in _STOP]
 
 
-_STOP = frozenset(
+_STOP: Final = frozenset(
     "a an the to of and or for in on at by with from into as is are be will would this that it "
     "we our us you i he she they them their his her its do does did so if then than also just "
     "all any some not no yes can could may might must should shall up out about over off into there "
@@ -791,43 +794,43 @@ def _normalise_owner(owner: str) -> str | None:
     return ", ".join(dict.fromkeys(parts)) or None
 
 
-_QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
-_PLEASE = re.compile(
+_QUESTION_LABEL: Final = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
+_PLEASE: Final = re.compile(
     r"^please\s+(?!let us know|feel free|note|see|review regularly|remember)(?P<task>[a-z][\w'-]*\b.{3,})$", re.I
 )
-_IMPERATIVE_BANG = re.compile(
+_IMPERATIVE_BANG: Final = re.compile(
     r"^(?P<task>(?:chime in|jump in|weigh in|brainstorm|comment|vote|review|sign up|register|fill in|"
     r"fill out|respond|reply|take a look|have a look|check out|read)\b[^!?]{0,200})!+$",
     re.I,
 )
-_BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
-_AGREED_LEAD = re.compile(
+_BANG_TASK: Final = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
+_AGREED_LEAD: Final = re.compile(
     r"^(?:(?:the )?(?:tsc|ctc|team|group|committee|wg|meeting) |we(?:'ve| have)? |it was |all |everyone )?"
     r"(?:(?:have |has )?(?:agreed|decided|resolved|concluded))(?: to| that| on| upon)?:?\s+(?=\S)",
     re.I,
 )
-_POLL = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
-_QA_SAME_LINE = re.compile(
+_POLL: Final = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
+_QA_SAME_LINE: Final = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
     re.I,
 )
-_QUESTION_START = re.compile(
+_QUESTION_START: Final = re.compile(
     r"^(?:is|are|was|were|do|does|did|should|shall|can|could|would|will|what|how|why|who|which|"
     r"when|where|any)\b", re.I
 )
-_CONDITIONAL = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
-_EMBEDDED_IF = re.compile(
+_CONDITIONAL: Final = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
+_EMBEDDED_IF: Final = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
     re.I,
 )
-_PARENS = re.compile(r"\([^)]*\)")
+_PARENS: Final = re.compile(r"\([^)]*\)")
 # lx.HEDGE cannot match unless one of these is in the folded text
-_HEDGE_WORDS = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
+_HEDGE_WORDS: Final = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
                 "might", "could", "if", "unless", "not sure", "want", "may", "try to see", "consider",
                 "in case", "when", "wishlist", "someday", "eventually", "tentative")
-_HEDGE_KEYED = _keyed(_HEDGE_WORDS)
-_GH_URL = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
-_ANY_URL = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
+_HEDGE_KEYED: Final = _keyed(_HEDGE_WORDS)
+_GH_URL: Final = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
+_ANY_URL: Final = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
 
 
 def _short_urls(text: str) -> str:
@@ -878,7 +881,7 @@ def _ev(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-_TIDY_LEAD = re.compile(r"^(?:also|then|please)\s+", re.I)
+_TIDY_LEAD: Final = re.compile(r"^(?:also|then|please)\s+", re.I)
 
 
 def _tidy_task(task: str) -> str:
@@ -1141,10 +1144,10 @@ class _Reader:
                     midline: bool = False) -> tuple[str | None, str] | None:
         """(owner, task) when the clause commits someone to a task."""
         c = _lead_trim(clause.strip())
-        if not _has_any(c, _COMMIT_ENDS):
+        if not _has_keyed(c, _COMMIT_ENDS_KEYED):
             return None  # _ASSIGN and _SELF both need a commitment word
         m = _ASSIGN.match(c)
-        if m and not _I_WORD.match(c):
+        if m and not (c[:1] in "Ii" and _I_WORD.match(c)):  # (_I_WORD opens with one of these)
             got = self._check_assign(m, strict=strict, midline=midline)
             if got is not False:
                 return got  # type: ignore[return-value]
@@ -1765,7 +1768,7 @@ class _Reader:
                                 evidence, ctx)
                 continue
             low = _fold(c)
-            am = (_ASK.match(c) if _has_any(low, _ASK_WORDS) else None) or \
+            am = (_ASK.match(c) if _has_keyed(low, _ASK_KEYED) else None) or \
                 (_PLEASE.match(c) if _opens_with(low, ("please",)) else None) or \
                 (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
@@ -1832,12 +1835,12 @@ class _Reader:
             self.add_agreement(text, evidence, ctx)
 
 
-_AT_HANDLE = re.compile(r"@([\w.-]{1,40})")
+_AT_HANDLE: Final = re.compile(r"@([\w.-]{1,40})")
 # \b[A-Z][a-z]{1,30}\b, written capital first so that re skips to the capitals; the look-behind is
 # that \b (no word character before the capital)
-_CAP_WORD = re.compile(r"[A-Z](?<!\w.)[a-z]{1,30}\b")
-_ATTENDEES = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
-_NEXT_MEETING_LINE = re.compile(
+_CAP_WORD: Final = re.compile(r"[A-Z](?<!\w.)[a-z]{1,30}\b")
+_ATTENDEES: Final = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
+_NEXT_MEETING_LINE: Final = re.compile(
     r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"
     r"check-?in|telco|teleconference)\b(?:\s+(?:is|will be|on|at|scheduled for|set for))*"
     r"\s*[:\-–—]?\s*(?P<rest>.*)$",
@@ -1858,12 +1861,13 @@ def _minimal(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in dict.fromkeys(words) if not any(v != w and v in w for v in words))
 
 
-_FILLER_STARTS = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
-_CONDITIONAL_STARTS = ("if", "unless", "in case", "provided", "assuming", "should ")
-_ASK_WORDS = ("next step", "ask", "request", "action", "todo", "homework")
+_FILLER_STARTS: Final = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
+_CONDITIONAL_STARTS: Final = ("if", "unless", "in case", "provided", "assuming", "should ")
+_ASK_WORDS: Final = ("next step", "ask", "request", "action", "todo", "homework")
+_ASK_KEYED: Final = _keyed(_ASK_WORDS)
 # every agreement phrasing of _prose_agreement (AGREE_PROSE, AGREE_INNER, "X agreed",
 # CONSENSUS_PROSE, UNANIMOUS) contains one of these; DEFER is checked on its own
-_AGREE_WORDS = (
+_AGREE_WORDS: Final = (
     "agree", "decided", "resolved", "concluded", "approved", "accepted", "adopted", "consensus",
     "+1", "\U0001f44d", "objection", "in favo", "unanimous", "passed", "carried", "agenda", "motion",
     "vote", "ratified", "rejected", "declined", "postponed", "deferred", "tabled", "punted", "parked",
@@ -1872,21 +1876,21 @@ _AGREE_WORDS = (
 # without an owner, agreement phrasings. Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in
 # to/will/shall/'ll/must/should and is followed by whitespace; _SELF's other verbs end in one of
 # these too, or are "can take".
-_PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
+_PROSE_WORDS: Final = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
                         _ASK_WORDS + _AGREE_WORDS + lx.DEFER_WORDS)
-_TO_SPACE = re.compile(r"to\s")
+_TO_SPACE: Final = re.compile(r"to\s")
 
 
 def _to_space(text: str) -> bool:
     """_TO_SPACE.search(text) is not None; in printable text the only whitespace is " "."""
     return "to " in text or ("to" in text and not text.isprintable() and _TO_SPACE.search(text) is not None)
-_AGREE_OR_DEFER_WORDS = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
-_PROSE_KEYED = _keyed(_PROSE_WORDS)
-_AGREE_OR_DEFER_KEYED = _keyed(_AGREE_OR_DEFER_WORDS)
-_AGREE_KEYED = _keyed(_AGREE_WORDS)
-_DEFER_KEYED = _keyed(lx.DEFER_WORDS)
+_AGREE_OR_DEFER_WORDS: Final = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
+_PROSE_KEYED: Final = _keyed(_PROSE_WORDS)
+_AGREE_OR_DEFER_KEYED: Final = _keyed(_AGREE_OR_DEFER_WORDS)
+_AGREE_KEYED: Final = _keyed(_AGREE_WORDS)
+_DEFER_KEYED: Final = _keyed(lx.DEFER_WORDS)
 # lx.SHORT_YES opens with one of these (in the case-folded text)
-_SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
+_SHORT_YES_STARTS: Final = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
                      "resolved", "done deal")
 
 
@@ -1911,14 +1915,14 @@ def _prose_may_find(text: str, low: str) -> bool:
 # disagreement", "... passed|carried|approved", "is approved|accepted|adopted|ratified" (one word);
 # "all|everyone|everybody in favour|agree(d)" (a word of each); "Topic: agreed|rejected|..." (":" and
 # a word); "removed it from the agenda" (a verb and "agenda"); "motion|vote passes|carried"
-_UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
+_UNANIMOUS_WORDS: Final = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
                     "approved", "accepted", "adopted", "ratified")
-_UNANIMOUS_KEYED = _keyed(_UNANIMOUS_WORDS)
-_ALL_WORDS = ("all ", "everyone ", "everybody ")
-_IN_FAVOUR_WORDS = ("in favo", "agree")
-_DECIDED_WORDS = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
+_UNANIMOUS_KEYED: Final = _keyed(_UNANIMOUS_WORDS)
+_ALL_WORDS: Final = ("all ", "everyone ", "everybody ")
+_IN_FAVOUR_WORDS: Final = ("in favo", "agree")
+_DECIDED_WORDS: Final = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
                   "deferred", "tabled", "punted", "parked")
-_OFF_AGENDA_VERBS = ("remov", "tak", "took", "drop")
+_OFF_AGENDA_VERBS: Final = ("remov", "tak", "took", "drop")
 
 
 def _may_be_unanimous(low: str) -> bool:
@@ -1947,7 +1951,7 @@ def _looks_like_notes(lines: list[_Line]) -> bool:
     return any(_NOTES_WORDS.search(ln.text) for ln in filled[:40])
 
 
-_NOTES_WORDS = re.compile(
+_NOTES_WORDS: Final = re.compile(
     r"\b(?:notes|minutes|recap|summary|action items?|next steps|attendees|present|agenda|"
     r"decisions?|agreed|takeaways|follow-?ups?)\b",
     re.I,
@@ -1959,37 +1963,37 @@ def _as_date(v: dt.date | dt.datetime) -> dt.date:
 
 
 # patterns the functions above use (compiled once, here, after every name they are built from)
-_LEADING_NUMBERS = re.compile(r"^(?:\d+ )+")
-_COL_OWNER = re.compile(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)")
-_COL_TASK = re.compile(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)")
-_COL_DUE = re.compile(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)")
-_COL_DECISION = re.compile(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)")
-_OFFSET_PARTS = re.compile(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?")
-_STATE_NOW = re.compile(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", re.I)
-_OWNER_PAST = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b")
-_OWNER_AGREES = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
+_LEADING_NUMBERS: Final = re.compile(r"^(?:\d+ )+")
+_COL_OWNER: Final = re.compile(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)")
+_COL_TASK: Final = re.compile(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)")
+_COL_DUE: Final = re.compile(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)")
+_COL_DECISION: Final = re.compile(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)")
+_OFFSET_PARTS: Final = re.compile(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?")
+_STATE_NOW: Final = re.compile(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", re.I)
+_OWNER_PAST: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b")
+_OWNER_AGREES: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
                            rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$")
-_TOMORROW = re.compile(r"\b(tomorrow)\b", re.I)
-_TWO_LONG_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
-_EXAMPLE_START = re.compile(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", re.I)
-_RELEASE_WORD = re.compile(r"\brelease|\bpublish", re.I)
-_CONDITION_WORD = re.compile(r"\b(?:if|unless|once|when)\b", re.I)
-_LIST_SPLIT = re.compile(r",\s+|;\s+")
-_OWNER_WILL_HEAD = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$")
-_NOTHING_NEW = re.compile(r"^(?:as noted|see above|none|n/a)\b", re.I)
-_WITH_PROPOSAL = re.compile(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
+_TOMORROW: Final = re.compile(r"\b(tomorrow)\b", re.I)
+_TWO_LONG_WORDS: Final = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_EXAMPLE_START: Final = re.compile(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", re.I)
+_RELEASE_WORD: Final = re.compile(r"\brelease|\bpublish", re.I)
+_CONDITION_WORD: Final = re.compile(r"\b(?:if|unless|once|when)\b", re.I)
+_LIST_SPLIT: Final = re.compile(r",\s+|;\s+")
+_OWNER_WILL_HEAD: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$")
+_NOTHING_NEW: Final = re.compile(r"^(?:as noted|see above|none|n/a)\b", re.I)
+_WITH_PROPOSAL: Final = re.compile(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
                             r"(?: of| to| that)?\s+")
-_TO_TASK = re.compile(r"^to\s+(\S.*)$")
-_I_WORD = re.compile(r"^(?:I|i)\b")
-_I_NEED = re.compile(r"^I\s+(?:need|have|must|should)\b")
-_NAME_LIST_SPLIT = re.compile(r"[,;]|\band\b")
-_NAME_NOISE = re.compile(r"\([^)]*\)|@\S+|[-–—].*$")
-_RELEASE_START = re.compile(r"\brelease", re.I)
-_CONCLUSION_LEAD = re.compile(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
+_TO_TASK: Final = re.compile(r"^to\s+(\S.*)$")
+_I_WORD: Final = re.compile(r"^(?:I|i)\b")
+_I_NEED: Final = re.compile(r"^I\s+(?:need|have|must|should)\b")
+_NAME_LIST_SPLIT: Final = re.compile(r"[,;]|\band\b")
+_NAME_NOISE: Final = re.compile(r"\([^)]*\)|@\S+|[-–—].*$")
+_RELEASE_START: Final = re.compile(r"\brelease", re.I)
+_CONCLUSION_LEAD: Final = re.compile(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
                               r"\s+(?:was|were|is|are)\s+(?:that\s+)?", re.I)
-_OWNER_HEADER = re.compile(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$")
-_TABLE_RULE = re.compile(r":?-{2,}:?")
-_FOLLOWING = re.compile(r"\b(?:the following|as follows|these|following)\b")
-_OWNER_LIST_SPLIT = re.compile(r"\s*(?:,|&|\band\b)\s*")
-_LEAD_DOTS = re.compile(r"^\.{2,}\s*")
-_PERSONAL_START = re.compile(r"^(?:will|we|i)\b", re.I)
+_OWNER_HEADER: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$")
+_TABLE_RULE: Final = re.compile(r":?-{2,}:?")
+_FOLLOWING: Final = re.compile(r"\b(?:the following|as follows|these|following)\b")
+_OWNER_LIST_SPLIT: Final = re.compile(r"\s*(?:,|&|\band\b)\s*")
+_LEAD_DOTS: Final = re.compile(r"^\.{2,}\s*")
+_PERSONAL_START: Final = re.compile(r"^(?:will|we|i)\b", re.I)

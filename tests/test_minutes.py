@@ -615,7 +615,8 @@ def test_keyed_word_test_is_the_plain_one(parts: list[str]) -> None:
     text = "".join(parts)
     for words in (minutes_module._PROSE_WORDS, minutes_module._AGREE_OR_DEFER_WORDS, minutes_module._AGREE_WORDS,
                   minutes_module.lx.DEFER_WORDS, minutes_module._HEDGE_WORDS, minutes_module._UNANIMOUS_WORDS,
-                  minutes_module._CLAUSE_SEPARATORS, (". ", "! ", "? ")):
+                  minutes_module._CLAUSE_SEPARATORS, (". ", "! ", "? "), minutes_module._COMMIT_ENDS,
+                  minutes_module._ASK_WORDS):
         groups = minutes_module._keyed(words)
         assert sorted(w for _key, ws in groups for w in ws) == sorted(words)
         assert minutes_module._has_keyed(text, groups) == minutes_module._has_any(text, words)
