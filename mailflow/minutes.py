@@ -68,6 +68,32 @@ from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
 from .needles import ODD_FOLDS
 from .zones import zone_for_place
 
+# the lexicon's tables under names of this module: mypyc reads a Final name from a C static, an
+# attribute of the (pure Python) lexicon module costs a dictionary lookup on every use
+_ABSENCE: Final = lx.ABSENCE
+_AGREE_INNER: Final = lx.AGREE_INNER
+_AGREE_LABELS: Final = lx.AGREE_LABELS
+_AGREE_PROSE: Final = lx.AGREE_PROSE
+_ASSENT: Final = lx.ASSENT
+_CONSENSUS_PROSE: Final = lx.CONSENSUS_PROSE
+_CONTEXT_LABEL: Final = lx.CONTEXT_LABEL
+_DEFER: Final = lx.DEFER
+_DELIBERATE: Final = lx.DELIBERATE
+_GROUP_OWNERS: Final = lx.GROUP_OWNERS
+_HEDGE: Final = lx.HEDGE
+_MARKER: Final = lx.MARKER
+_MARKER_STARTS: Final = lx.MARKER_STARTS
+_NEXT_LABELS: Final = lx.NEXT_LABELS
+_NOT_AGREEMENT: Final = lx.NOT_AGREEMENT
+_NOT_NAMES: Final = lx.NOT_NAMES
+_NOT_TASK_START: Final = lx.NOT_TASK_START
+_SECTION_WORDS: Final = lx.SECTION_WORDS
+_SHORT_YES: Final = lx.SHORT_YES
+_SPEECH_VERBS: Final = lx.SPEECH_VERBS
+_TASK_VERBS: Final = lx.TASK_VERBS
+_UNANIMOUS: Final = lx.UNANIMOUS
+_WEEKDAYS: Final = lx.WEEKDAYS
+
 MAX_CHARS: Final = 200_000  # about 40 pages of notes; real minutes are far shorter
 MAX_LINE: Final = 2_000
 MAX_ITEMS: Final = 300
@@ -125,7 +151,7 @@ class _Line:
         self.raw = raw
         self.check = check  # " " open checkbox, "x" done
         self.nick = nick  # the speaker of a chat-log line ("<nick> text")
-        # _SPEAKER and lx.MARKER matched on text once the lines are final (_Reader._collect_names)
+        # _SPEAKER and _MARKER matched on text once the lines are final (_Reader._collect_names)
         self.speaker: re.Match[str] | None = None
         self.marker: re.Match[str] | None = None
 
@@ -265,8 +291,8 @@ _BULLET_MARKS: Final = "-*+•‣◦▪"
 
 
 def _marker(text: str) -> re.Match[str] | None:
-    """lx.MARKER.match(text), tried only when text opens with one of its labels."""
-    return lx.MARKER.match(text) if _opens_with(_fold(text[:17]), lx.MARKER_STARTS) else None
+    """_MARKER.match(text), tried only when text opens with one of its labels."""
+    return _MARKER.match(text) if _opens_with(_fold(text[:17]), _MARKER_STARTS) else None
 
 
 _ASCII_LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -320,18 +346,29 @@ def _continues(prev: _Line, line: _Line) -> bool:
 
 
 def _section_kind(title: str) -> str | None:
-    t = " ".join(_WORDS.findall(title.lower()))
+    t = " ".join(_toks(title))
     t = _LEADING_NUMBERS.sub("", t)
     if len(t.split()) > 5 or title.lstrip()[:1] in "\"'“":
         return None
-    for pat, kind in lx.SECTION_WORDS:
+    for pat, kind in _SECTION_WORDS:
         if pat.match(t):  # (each is anchored at the start)
             return kind
     return None
 
 
 def _toks(s: str) -> list[str]:
-    return _WORDS.findall(s.lower())
+    """_WORDS.findall(s.lower()). In ASCII text no token spans whitespace, and a word that is all
+    letters and digits is one token: only the other words need the pattern."""
+    low = s.lower()
+    if not low.isascii():
+        return _WORDS.findall(low)
+    out: list[str] = []
+    for w in low.split():
+        if w.isalnum():  # (ASCII and lower case: [a-z0-9]+)
+            out.append(w)
+        else:
+            out.extend(_WORDS.findall(w))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +380,7 @@ _ISO_STAMP: Final = re.compile(
 )
 _RANGE_END: Final = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
 _MONTH_NAMES: Final = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
-_WEEKDAY_NAMES: Final = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
+_WEEKDAY_NAMES: Final = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 _MDY: Final = re.compile(
     rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.h]\d|\s?[ap]\.?m\b)"
     rf"(?:,?\s+(\d{{4}}))?", re.I
@@ -495,12 +532,12 @@ def resolve_due(
     while m is not None:  # (as finditer: matches are never empty)
         before = s[max(0, m.start() - 12): m.start()].lower()
         if _DUE_WORD_BEFORE.search(before) or _DUE_QUALIFIED_BEFORE.search(before):
-            return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+            return _weekday_after(today, _WEEKDAYS[m.group(2).lower()], m.group(1))
         m = _WEEKDAY.search(s, m.end())
     return None
 
 
-_WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
+_WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in _WEEKDAYS starts so
 _WEEKDAY_STEM: Final = re.compile("|".join(_WEEKDAY_STEMS))
 
 
@@ -608,7 +645,7 @@ def parse_next_meeting(
         pos, day = dates[0]
     else:
         for m in _WEEKDAY.finditer(s):
-            day = _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+            day = _weekday_after(today, _WEEKDAYS[m.group(2).lower()], m.group(1))
             pos = m.start()
             break
         if day is None:
@@ -788,9 +825,9 @@ def _normalise_owner(owner: str) -> str | None:
     parts = [p for p in parts if p]
     if not parts:
         return None
-    if all(p.lower() in lx.GROUP_OWNERS for p in parts):
+    if all(p.lower() in _GROUP_OWNERS for p in parts):
         return None
-    parts = [p for p in parts if p.lower() not in lx.GROUP_OWNERS]
+    parts = [p for p in parts if p.lower() not in _GROUP_OWNERS]
     return ", ".join(dict.fromkeys(parts)) or None
 
 
@@ -824,7 +861,7 @@ _EMBEDDED_IF: Final = re.compile(
     re.I,
 )
 _PARENS: Final = re.compile(r"\([^)]*\)")
-# lx.HEDGE cannot match unless one of these is in the folded text
+# _HEDGE cannot match unless one of these is in the folded text
 _HEDGE_WORDS: Final = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
                 "might", "could", "if", "unless", "not sure", "want", "may", "try to see", "consider",
                 "in case", "when", "wishlist", "someday", "eventually", "tentative")
@@ -1054,8 +1091,8 @@ class _Reader:
         if len(tokens) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
         # its unanchored branches need one of these words; without them only a match at 0 can hit
-        if (lx.NOT_AGREEMENT.search(text) if _has_any(_fold(text), ("no ", "not ", "did", "unable to", "disagree"))
-                else lx.NOT_AGREEMENT.match(text)):
+        if (_NOT_AGREEMENT.search(text) if _has_any(_fold(text), ("no ", "not ", "did", "unable to", "disagree"))
+                else _NOT_AGREEMENT.match(text)):
             return
         text = self._with_context(text, ctx, tokens)
         if (text, evidence.strip()) in self._agreement_keys:
@@ -1077,8 +1114,8 @@ class _Reader:
         if "if" in low or "whether" in low:
             main = _EMBEDDED_IF.sub(" ", main)
             low = _fold(main)
-        if (_has_keyed(low, _HEDGE_KEYED) and lx.HEDGE.search(main)) or main.rstrip().endswith("?") or \
-                lx.ABSENCE.search(main):
+        if (_has_keyed(low, _HEDGE_KEYED) and _HEDGE.search(main)) or main.rstrip().endswith("?") or \
+                _ABSENCE.search(main):
             return
         if "http" in task:
             task = _short_urls(task)
@@ -1126,10 +1163,10 @@ class _Reader:
             low = n.lower()
             if token.strip().startswith("@") or n in self._handles:
                 continue
-            if low in lx.GROUP_OWNERS:
+            if low in _GROUP_OWNERS:
                 continue
             first = low.split()[0]
-            if first in lx.NOT_NAMES or any(w in lx.NOT_NAMES for w in low.split()[1:]):
+            if first in _NOT_NAMES or any(w in _NOT_NAMES for w in low.split()[1:]):
                 return False
             if low in self.names or first in self.names:
                 continue
@@ -1154,11 +1191,11 @@ class _Reader:
         m = _SELF.match(c) if c[:1] in "IiMm" else None
         if m and not _I_NEED.match(c):
             first = m.group("task").split()[0].lower()
-            if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
+            if first in _NOT_TASK_START or first in _SPEECH_VERBS:
                 return None
             if ctx.speaker or ctx.person:
                 return ctx.speaker or ctx.person, m.group("task")
-            if first in lx.TASK_VERBS and self._notes_like:  # the writer, not named in the text
+            if first in _TASK_VERBS and self._notes_like:  # the writer, not named in the text
                 return None, m.group("task")
         return None
 
@@ -1167,24 +1204,24 @@ class _Reader:
         owner, task = m.group("owner"), m.group("task")
         words = task.split()
         first = words[0].lower() if words else ""
-        verb_follows = first in lx.TASK_VERBS and " " not in owner.strip()
+        verb_follows = first in _TASK_VERBS and " " not in owner.strip()
         commit = m.group("commit").lower()
-        if first in lx.NOT_TASK_START:
+        if first in _NOT_TASK_START:
             return False
         if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
-            if first not in lx.TASK_VERBS or not midline and all(
+            if first not in _TASK_VERBS or not midline and all(
                     self._cap_counts.get(n.strip(), 0) < 2
                     for n in _OWNER_SPLIT.split(owner) if n.strip()):
                 return False
         if owner.lower() in ("we", "us"):
             return False
-        if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
+        if commit == "should" and owner.lower() not in _GROUP_OWNERS:
             return False
         if commit.startswith("offer") and _CONDITION_WORD.search(task):
             return False  # a conditional offer
         if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
-        if owner.lower() in lx.GROUP_OWNERS:
+        if owner.lower() in _GROUP_OWNERS:
             return None, task
         return owner, task
 
@@ -1226,7 +1263,7 @@ class _Reader:
             m = ln.speaker
             if m and not ln.marker:
                 name = m.group(1).lstrip("@").lower()
-                if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
+                if name.split()[0] not in _NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
         self._handles_low = {h.lower() for h in self._handles}
         self._lines_seen = lines  # _cap_counts is counted from these on first use
@@ -1263,7 +1300,7 @@ class _Reader:
         words = [w for w in part.split() if w[:1].isalpha()]
         for w in words[:3]:
             low = w.lower().strip(".,")
-            if len(low) > 1 and low not in lx.NOT_NAMES:
+            if len(low) > 1 and low not in _NOT_NAMES:
                 self.names.add(low)
 
     # ---- next meeting ------------------------------------------------------------------------
@@ -1399,10 +1436,10 @@ class _Reader:
             if sm and not ln.marker:
                 cand = sm.group(1).lstrip("@")
                 low = cand.lower()
-                if (low in self.names or cand in self._handles) and low.split()[0] not in lx.NOT_NAMES:
+                if (low in self.names or cand in self._handles) and low.split()[0] not in _NOT_NAMES:
                     line_speaker = cand
                     text = sm.group(2)
-                elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in lx.NOT_NAMES \
+                elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in _NOT_NAMES \
                         and len(cand.split()) <= 2 and self._section_kind(cand) is None:
                     line_speaker = cand
                     text = sm.group(2)
@@ -1484,7 +1521,7 @@ class _Reader:
             if self._plan is not None and ln.bullet and len(self._plan[2]) < 12:
                 self._plan[2].append(text)
             return
-        if prev_text.endswith("?") and lx.ASSENT.match(text):
+        if prev_text.endswith("?") and _ASSENT.match(text):
             question = _sentences(prev_text)[-1]
             question = _LEAD_DOTS.sub("", question).rstrip("?").strip()
             if _content_tokens(question):
@@ -1523,12 +1560,12 @@ class _Reader:
             elif not qm.group(1).strip():
                 frame.label = "questions"
             return
-        if (colon or text[:3].lower() == "no ") and lx.CONTEXT_LABEL.match(text):
+        if (colon or text[:3].lower() == "no ") and _CONTEXT_LABEL.match(text):
             return
         m = (ln.marker if text is ln.text else _marker(text)) if colon else None
         if m:
             who = (m.group("who") or "").strip()
-            if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
+            if who and self._is_person(who, strict=False) and who.lower() not in _GROUP_OWNERS:
                 ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
@@ -1627,14 +1664,14 @@ class _Reader:
                 or " " in m.group("owner").strip() or ":" not in text[m.end("owner"):m.start("task")]):
             self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
             return
-        if owner is None and lx.DEFER.match(text):
+        if owner is None and _DEFER.match(text):
             self.add_agreement(text, evidence, ctx)
             return
         self.add_action(owner, text, evidence, ctx)
 
     def _marker(self, label: str, rest: str, ln: _Line, ctx: _Ctx, frame: _Frame) -> None:
         evidence = ln.raw
-        if label in lx.NEXT_LABELS:
+        if label in _NEXT_LABELS:
             return
         if label in ("next",):
             # stand-up "Next:" entries
@@ -1644,7 +1681,7 @@ class _Reader:
             for part in _LIST_SPLIT.split(rest):
                 self._action_item_line(part, evidence, ctx)
             return
-        if label in lx.AGREE_LABELS:
+        if label in _AGREE_LABELS:
             if not rest:
                 frame.label = "agree"
                 return
@@ -1676,9 +1713,9 @@ class _Reader:
                 return
             frame.label = "action"
             return
-        if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest) or \
+        if _DEFER.match(rest) or _DELIBERATE.match(rest) or \
                 _NOTHING_NEW.match(rest):
-            if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest):
+            if _DEFER.match(rest) or _DELIBERATE.match(rest):
                 self.add_agreement(rest, evidence, ctx)
             return
         got = self._assignment(rest, ctx, strict=False)
@@ -1725,7 +1762,7 @@ class _Reader:
         if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
             self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
             return
-        short_yes = lx.SHORT_YES.match(text) if _opens_with(low_text, _SHORT_YES_STARTS) else None
+        short_yes = _SHORT_YES.match(text) if _opens_with(low_text, _SHORT_YES_STARTS) else None
         if short_yes and not status_only:
             parent = ctx.parent or prev_text
             if len(_content_tokens(short_yes.group("rest"))) >= 2 and not parent.endswith("?"):
@@ -1760,8 +1797,8 @@ class _Reader:
                 self.add_action(owner, task, evidence, ctx)
                 continue
             om = _OWNERLESS.match(c) if c[:1] in "wWtT'" else None
-            if om and (ctx.person or ctx.speaker or ln.bullet) and not lx.DELIBERATE.match(om.group("task")) \
-                    and (om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
+            if om and (ctx.person or ctx.speaker or ln.bullet) and not _DELIBERATE.match(om.group("task")) \
+                    and (om.group("task").split()[0].lower() in _TASK_VERBS or ctx.person):
                 if with_others:
                     ctx = _clause_ctx(base_ctx, clauses, clause)
                 self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
@@ -1773,13 +1810,13 @@ class _Reader:
                 (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
                 bang = _BANG_TASK.match(clause.strip())
-                if bang and bang.group("task").split()[0].lower() in lx.TASK_VERBS and \
-                        (not bang.group("who") or bang.group("who").lower() in lx.GROUP_OWNERS):
+                if bang and bang.group("task").split()[0].lower() in _TASK_VERBS and \
+                        (not bang.group("who") or bang.group("who").lower() in _GROUP_OWNERS):
                     am = bang
             if am:
                 if with_others:
                     ctx = _clause_ctx(base_ctx, clauses, clause)
-                if lx.DEFER.match(am.group("task")):
+                if _DEFER.match(am.group("task")):
                     self.add_agreement(am.group("task"), evidence, ctx)
                 else:
                     self.add_action(None, am.group("task"), evidence, ctx)
@@ -1787,7 +1824,7 @@ class _Reader:
             if status_only or short_yes:
                 continue
             if not _has_keyed(low, _AGREE_OR_DEFER_KEYED) or \
-                    not (_has_keyed(low, _AGREE_KEYED) or _has_keyed(low, _DEFER_KEYED) and lx.DEFER.match(c)):
+                    not (_has_keyed(low, _AGREE_KEYED) or _has_keyed(low, _DEFER_KEYED) and _DEFER.match(c)):
                 continue  # none of the words any agreement phrasing below needs
             if with_others:
                 ctx = _clause_ctx(base_ctx, clauses, clause)
@@ -1798,8 +1835,8 @@ class _Reader:
                 ("/" in line and _has_any(_fold(line), ("yes", "option", "choice")) and _POLL.search(line)):
             return
         low = _fold(c)  # each unanchored pattern below runs only when a word it needs is in c
-        am = lx.AGREE_PROSE.match(c) or \
-            (lx.AGREE_INNER.search(c) if _has_any(low, ("agreed", "decided", "resolved")) else None)
+        am = _AGREE_PROSE.match(c) or \
+            (_AGREE_INNER.search(c) if _has_any(low, ("agreed", "decided", "resolved")) else None)
         if am:
             what = am.group("what").strip()
             got = self._assignment(what, ctx, strict=True)
@@ -1818,17 +1855,17 @@ class _Reader:
             elif len(_content_tokens(what)) >= 3 and not what.endswith(":"):
                 self.add_agreement(what, evidence, ctx)
             return
-        cm = lx.CONSENSUS_PROSE.search(c) if "consensus" in low or "agreement" in low else None
+        cm = _CONSENSUS_PROSE.search(c) if "consensus" in low or "agreement" in low else None
         if cm and len(_content_tokens(cm.group("what"))) >= 2:
             self.add_agreement(cm.group("what"), evidence, ctx)
             return
-        if _may_be_unanimous(low) and lx.UNANIMOUS.search(c):
+        if _may_be_unanimous(low) and _UNANIMOUS.search(c):
             text = line if len(_content_tokens(line)) <= 30 else c
             if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx, whole=True)
             return
-        if lx.DEFER.match(c):
+        if _DEFER.match(c):
             text = c
             if len(_content_tokens(c)) < 4 and prev_text:
                 text = f"{prev_text.rstrip('?')}: {c}"
@@ -1889,7 +1926,7 @@ _PROSE_KEYED: Final = _keyed(_PROSE_WORDS)
 _AGREE_OR_DEFER_KEYED: Final = _keyed(_AGREE_OR_DEFER_WORDS)
 _AGREE_KEYED: Final = _keyed(_AGREE_WORDS)
 _DEFER_KEYED: Final = _keyed(lx.DEFER_WORDS)
-# lx.SHORT_YES opens with one of these (in the case-folded text)
+# _SHORT_YES opens with one of these (in the case-folded text)
 _SHORT_YES_STARTS: Final = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
                      "resolved", "done deal")
 
@@ -1911,7 +1948,7 @@ def _prose_may_find(text: str, low: str) -> bool:
         _has_keyed(low, _PROSE_KEYED) or _opens_with(low, _SHORT_YES_STARTS)
 
 
-# the words each branch of lx.UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
+# the words each branch of _UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
 # disagreement", "... passed|carried|approved", "is approved|accepted|adopted|ratified" (one word);
 # "all|everyone|everybody in favour|agree(d)" (a word of each); "Topic: agreed|rejected|..." (":" and
 # a word); "removed it from the agenda" (a verb and "agenda"); "motion|vote passes|carried"
@@ -1926,7 +1963,7 @@ _OFF_AGENDA_VERBS: Final = ("remov", "tak", "took", "drop")
 
 
 def _may_be_unanimous(low: str) -> bool:
-    """Can lx.UNANIMOUS match the text whose _fold is low?"""
+    """Can _UNANIMOUS match the text whose _fold is low?"""
     return _has_keyed(low, _UNANIMOUS_KEYED) or \
         (_has_any(low, _ALL_WORDS) and _has_any(low, _IN_FAVOUR_WORDS)) or \
         (":" in low and _has_any(low, _DECIDED_WORDS)) or \

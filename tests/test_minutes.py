@@ -641,3 +641,11 @@ def test_label_only_matches_its_pattern(parts: list[str]) -> None:
 def test_to_space_matches_its_pattern(parts: list[str]) -> None:
     text = "".join(parts)
     assert minutes_module._to_space(text) == (minutes_module._TO_SPACE.search(text) is not None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(("Ab", "q3", "x", "1", " ", "\t", "\n", "\xa0", ".", "(", ")", "-", "_", "é", "İ", "K",
+                                 "ſ", "can't", "@bo", "a.b")), max_size=8))
+def test_tokens_are_the_word_pattern_s(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert minutes_module._toks(text) == minutes_module._WORDS.findall(text.lower())
