@@ -413,11 +413,33 @@ _ZONE: Final = re.compile(
 )
 
 
+_ZONE_INFOS: Final[dict[str, dt.tzinfo | None]] = {}
+
+
+def _zone_info(name: str) -> dt.tzinfo | None:
+    """zoneinfo.ZoneInfo(name), or None when it raises ZoneInfoNotFoundError or ValueError. The
+    answer is kept per name (a pure function of a short key): ZoneInfo caches the zones it finds,
+    not the names it does not, and a note's zone may well be an offset ("+00:00") that sends it to
+    search the zone files again on every call."""
+    if name in _ZONE_INFOS:
+        return _ZONE_INFOS[name]
+    try:
+        tz: dt.tzinfo | None = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = None
+    if len(_ZONE_INFOS) < 512:  # (names come from mail: the table stays small)
+        _ZONE_INFOS[name] = tz
+    return tz
+
+
 def _local_date(ref: dt.datetime, zone: str | None) -> dt.date:
     if ref.tzinfo is None:
         return ref.date()
+    tz = _zone_info(zone) if zone else None
+    if tz is None:
+        return ref.date()
     try:
-        return ref.astimezone(zoneinfo.ZoneInfo(zone)).date() if zone else ref.date()
+        return ref.astimezone(tz).date()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return ref.date()
 
@@ -602,12 +624,8 @@ def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
         name = m.group("iana")
     else:
         name = lx.ZONE_NAMES.get(m.group("name").lower().strip(), "")
-    if not name:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name), name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+    tz = _zone_info(name) if name else None
+    return (tz, name) if tz is not None else None
 
 
 def _clock(m: re.Match[str]) -> tuple[int, int] | None:
@@ -1038,10 +1056,7 @@ class _Reader:
                 got = _zone_of(zm)
                 tz = got[0] if got else None
             if tz is None:
-                try:
-                    tz = zoneinfo.ZoneInfo(self.zone) if self.zone else dt.UTC
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    tz = dt.UTC
+                tz = (_zone_info(self.zone) if self.zone else None) or dt.UTC
             return dt.datetime.combine(day, dt.time(hm[0], hm[1]), tzinfo=tz)
         return day
 

@@ -649,3 +649,13 @@ def test_to_space_matches_its_pattern(parts: list[str]) -> None:
 def test_tokens_are_the_word_pattern_s(parts: list[str]) -> None:
     text = "".join(parts)
     assert minutes_module._toks(text) == minutes_module._WORDS.findall(text.lower())
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "UTC", "+00:00", "Mars/Olympus", "", "../etc", "/abs"])
+def test_zone_lookup_is_zoneinfo_s(name: str) -> None:
+    for _ in range(2):  # (the second answer comes from the table)
+        try:
+            want: dt.tzinfo | None = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            want = None
+        assert minutes_module._zone_info(name) is want
