@@ -1205,7 +1205,7 @@ class _Reader:
                 return got  # type: ignore[return-value]
         m = _SELF.match(c) if c[:1] in "IiMm" else None
         if m and not _I_NEED.match(c):
-            first = m.group("task").split()[0].lower()
+            first = m.group("task").split(None, 1)[0].lower()
             if first in _NOT_TASK_START or first in _SPEECH_VERBS:
                 return None
             if ctx.speaker or ctx.person:
@@ -1217,10 +1217,11 @@ class _Reader:
     def _check_assign(self, m: re.Match[str], *, strict: bool,
                       midline: bool = False) -> tuple[str | None, str] | None | bool:
         owner, task = m.group("owner"), m.group("task")
-        words = task.split()
+        words = task.split(None, 1)  # (only the first word is needed)
         first = words[0].lower() if words else ""
         verb_follows = first in _TASK_VERBS and " " not in owner.strip()
         commit = m.group("commit").lower()
+        owner_low = owner.lower()
         if first in _NOT_TASK_START:
             return False
         if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
@@ -1228,15 +1229,15 @@ class _Reader:
                     self._cap_counts.get(n.strip(), 0) < 2
                     for n in _OWNER_SPLIT.split(owner) if n.strip()):
                 return False
-        if owner.lower() in ("we", "us"):
+        if owner_low in ("we", "us"):
             return False
-        if commit == "should" and owner.lower() not in _GROUP_OWNERS:
+        if commit == "should" and owner_low not in _GROUP_OWNERS:
             return False
         if commit.startswith("offer") and _CONDITION_WORD.search(task):
             return False  # a conditional offer
         if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
-        if owner.lower() in _GROUP_OWNERS:
+        if owner_low in _GROUP_OWNERS:
             return None, task
         return owner, task
 
@@ -1813,7 +1814,7 @@ class _Reader:
                 continue
             om = _OWNERLESS.match(c) if c[:1] in "wWtT'" else None
             if om and (ctx.person or ctx.speaker or ln.bullet) and not _DELIBERATE.match(om.group("task")) \
-                    and (om.group("task").split()[0].lower() in _TASK_VERBS or ctx.person):
+                    and (om.group("task").split(None, 1)[0].lower() in _TASK_VERBS or ctx.person):
                 if with_others:
                     ctx = _clause_ctx(base_ctx, clauses, clause)
                 self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
@@ -1825,7 +1826,7 @@ class _Reader:
                 (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
                 bang = _BANG_TASK.match(clause.strip())
-                if bang and bang.group("task").split()[0].lower() in _TASK_VERBS and \
+                if bang and bang.group("task").split(None, 1)[0].lower() in _TASK_VERBS and \
                         (not bang.group("who") or bang.group("who").lower() in _GROUP_OWNERS):
                     am = bang
             if am:
