@@ -61,16 +61,42 @@ import datetime as dt
 import re
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from typing import Final
 
 from . import minutes_lexicon as lx
 from .model import ActionItem, Agreement, Minutes, NextMeeting, Participant
 from .needles import ODD_FOLDS
 from .zones import zone_for_place
 
-MAX_CHARS = 200_000  # about 40 pages of notes; real minutes are far shorter
-MAX_LINE = 2_000
-MAX_ITEMS = 300
+# the lexicon's tables under names of this module: mypyc reads a Final name from a C static, an
+# attribute of the (pure Python) lexicon module costs a dictionary lookup on every use
+_ABSENCE: Final = lx.ABSENCE
+_AGREE_INNER: Final = lx.AGREE_INNER
+_AGREE_LABELS: Final = lx.AGREE_LABELS
+_AGREE_PROSE: Final = lx.AGREE_PROSE
+_ASSENT: Final = lx.ASSENT
+_CONSENSUS_PROSE: Final = lx.CONSENSUS_PROSE
+_CONTEXT_LABEL: Final = lx.CONTEXT_LABEL
+_DEFER: Final = lx.DEFER
+_DELIBERATE: Final = lx.DELIBERATE
+_GROUP_OWNERS: Final = lx.GROUP_OWNERS
+_HEDGE: Final = lx.HEDGE
+_MARKER: Final = lx.MARKER
+_MARKER_STARTS: Final = lx.MARKER_STARTS
+_NEXT_LABELS: Final = lx.NEXT_LABELS
+_NOT_AGREEMENT: Final = lx.NOT_AGREEMENT
+_NOT_NAMES: Final = lx.NOT_NAMES
+_NOT_TASK_START: Final = lx.NOT_TASK_START
+_SECTION_WORDS: Final = lx.SECTION_WORDS
+_SHORT_YES: Final = lx.SHORT_YES
+_SPEECH_VERBS: Final = lx.SPEECH_VERBS
+_TASK_VERBS: Final = lx.TASK_VERBS
+_UNANIMOUS: Final = lx.UNANIMOUS
+_WEEKDAYS: Final = lx.WEEKDAYS
+
+MAX_CHARS: Final = 200_000  # about 40 pages of notes; real minutes are far shorter
+MAX_LINE: Final = 2_000
+MAX_ITEMS: Final = 300
 
 __all__ = ["extract_minutes", "resolve_due", "parse_next_meeting"]
 
@@ -88,49 +114,56 @@ def extract_minutes(
 # --------------------------------------------------------------------------------------------
 # line model
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
-_SETEXT = re.compile(r"^(?:=+|-+)\s*$")
-_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
-_BULLET = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])\s+")
-_CHECK = re.compile(r"^\[([ xX✓])\]\s*")
-_LINK = re.compile(r"!?\[([^\]\[]{0,300})\]\([^)(\s]{0,500}\)")
-_ANGLE_URL = re.compile(r"<https?://[^>\s]{0,500}>")
-_BOLD = re.compile(r"\*\*|__|`")
-_EMPH_EDGE = re.compile(r"^[*_]+|[*_]+$")
-_SPEAKER = re.compile(r"^(@?[A-Za-z][\w.@-]{0,30}(?: [A-Z][\w.-]{0,30}){0,2})\s*:\s+(\S.*)$")
-_PERSON_ONLY = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,30}){0,2})\s*:?\s*$")
-_HANDLE_ONLY = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
-_SCRIBE_TOPIC = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
-_WORDS = re.compile(r"[a-z0-9]+")
-_URL = re.compile(r"https?://\S{1,500}")
-_BRACKET_STATUS = re.compile(
+_HEADING: Final = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
+_SETEXT: Final = re.compile(r"^(?:=+|-+)\s*$")
+_RULE: Final = re.compile(r"^(?:[-*_]\s*){3,}$")
+_BULLET: Final = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])\s+")
+_CHECK: Final = re.compile(r"^\[([ xX✓])\]\s*")
+_LINK: Final = re.compile(r"!?\[([^\]\[]{0,300})\]\([^)(\s]{0,500}\)")
+_ANGLE_URL: Final = re.compile(r"<https?://[^>\s]{0,500}>")
+_BOLD: Final = re.compile(r"\*\*|__|`")
+_EMPH_EDGE: Final = re.compile(r"^[*_]+|[*_]+$")
+_SPEAKER: Final = re.compile(r"^(@?[A-Za-z][\w.@-]{0,30}(?: [A-Z][\w.-]{0,30}){0,2})\s*:\s+(\S.*)$")
+_PERSON_ONLY: Final = re.compile(r"^(@[\w.-]{1,40}|[A-Z][\w'-]{1,30}(?: [A-Z][\w'-]{1,30}){0,2})\s*:?\s*$")
+_HANDLE_ONLY: Final = re.compile(r"^@[\w.-]{1,40}\s*:?\s*$")
+_SCRIBE_TOPIC: Final = re.compile(r"^(?:topic|subtopic|agendum)\s*:\s*(.+)$", re.I)
+_WORDS: Final = re.compile(r"[a-z0-9]+")
+_URL: Final = re.compile(r"https?://\S{1,500}")
+_BRACKET_STATUS: Final = re.compile(
     r"^[\[(](closed|resolved|agreed|approved|accepted|deferred|tabled|postponed)[\])][.!]?$", re.I
 )
-_LABEL_ONLY = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
+_LABEL_ONLY: Final = re.compile(r"^([A-Za-z][A-Za-z /&'-]{0,40}?)\s*:?\s*$")
 
 
-@dataclass(slots=True)
+# The holders below are plain classes with their own __init__ rather than dataclasses: mypyc
+# compiles such an __init__, while a dataclass gets the interpreted one dataclasses generates (and a
+# line's _Line, _Ctx and _Frame are made for every line of a note).
 class _Line:
-    no: int
-    indent: int
-    bullet: bool
-    heading: int
-    text: str  # cleaned content
-    raw: str
-    check: str | None = None  # " " open checkbox, "x" done
-    nick: str | None = None  # the speaker of a chat-log line ("<nick> text")
-    # _SPEAKER and lx.MARKER matched on text once the lines are final (_Reader._collect_names)
-    speaker: re.Match[str] | None = None
-    marker: re.Match[str] | None = None
+    __slots__ = ("no", "indent", "bullet", "heading", "text", "raw", "check", "nick", "speaker", "marker")
+
+    def __init__(self, no: int, indent: int, bullet: bool, heading: int, text: str, raw: str,
+                 check: str | None = None, nick: str | None = None) -> None:
+        self.no = no
+        self.indent = indent
+        self.bullet = bullet
+        self.heading = heading
+        self.text = text  # cleaned content
+        self.raw = raw
+        self.check = check  # " " open checkbox, "x" done
+        self.nick = nick  # the speaker of a chat-log line ("<nick> text")
+        # _SPEAKER and _MARKER matched on text once the lines are final (_Reader._collect_names)
+        self.speaker: re.Match[str] | None = None
+        self.marker: re.Match[str] | None = None
 
 
 def _clean(s: str) -> str:
-    # every substitution runs only when the characters it needs are present (same result, less work)
-    if "](" in s:
+    # every substitution runs only when the characters it needs are present (same result, less work;
+    # a one-character test goes first: it is a far quicker search than that of a longer string)
+    if "]" in s and "](" in s:
         s = _LINK.sub(r"\1", s)
-    if "<http" in s:
+    if "<" in s and "<http" in s:
         s = _ANGLE_URL.sub("", s)
-    if "**" in s or "__" in s or "`" in s:
+    if ("*" in s and "**" in s) or ("_" in s and "__" in s) or "`" in s:
         s = _BOLD.sub("", s)
     s = s.strip()
     if s and (s[0] in "*_" or s[-1] in "*_"):
@@ -145,7 +178,7 @@ def _clean(s: str) -> str:
 
 # re.IGNORECASE also matches these four non-ASCII letters to ASCII ones; folding them first lets a
 # plain substring test on _fold(text) stand in for "could this case-insensitive pattern match?"
-_FOLD = str.maketrans(ODD_FOLDS)
+_FOLD: Final = str.maketrans(ODD_FOLDS)
 
 
 def _fold(s: str) -> str:
@@ -159,7 +192,36 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-_DIGIT = re.compile(r"\d")
+# Each word of a long list costs a scan of the text. _keyed files every word under its character
+# that is rarest in English text (characters not in _RARE_FIRST - punctuation, digits - count as
+# rarest), and _has_keyed scans a group's words only when a one-character search finds the key:
+# a word can be in the text only when each of its characters is, so the answer is _has_any's.
+_RARE_FIRST: Final = "zqxjkvbpygfwmucldrhsnioate "
+_Keyed = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _rarity(c: str) -> int:
+    return _RARE_FIRST.find(c)  # (-1 for an unlisted character: the rarest)
+
+
+def _keyed(words: tuple[str, ...]) -> _Keyed:
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(min(w, key=_rarity), []).append(w)
+    return tuple((key, tuple(ws)) for key, ws in groups.items())
+
+
+def _has_keyed(low: str, groups: _Keyed) -> bool:
+    """_has_any(low, words) for groups = _keyed(words)."""
+    for key, words in groups:
+        if key in low:
+            for w in words:
+                if w in low:
+                    return True
+    return False
+
+
+_DIGIT: Final = re.compile(r"\d")
 
 
 def _lines(text: str) -> list[_Line]:
@@ -225,12 +287,29 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-_BULLET_MARKS = "-*+•‣◦▪"
+_BULLET_MARKS: Final = "-*+•‣◦▪"
 
 
 def _marker(text: str) -> re.Match[str] | None:
-    """lx.MARKER.match(text), tried only when text opens with one of its labels."""
-    return lx.MARKER.match(text) if _opens_with(_fold(text[:17]), lx.MARKER_STARTS) else None
+    """_MARKER.match(text), tried only when text opens with one of its labels."""
+    return _MARKER.match(text) if _opens_with(_fold(text[:17]), _MARKER_STARTS) else None
+
+
+_ASCII_LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_LABEL_CHARS: Final = _ASCII_LETTERS + " /&'-"
+
+
+def _label_only(text: str) -> str | None:
+    """_LABEL_ONLY.match(text).group(1), or None when it does not match, without the lazy
+    pattern's backtracking: its group is the text less the trailing whitespace, one ":" and the
+    whitespace before that (the shortest group that lets the rest match), and that must be a
+    letter and at most 40 of its characters (rstrip strips what \\s matches: str.isspace)."""
+    head = text.rstrip()
+    if head.endswith(":"):
+        head = head[:-1].rstrip()
+    if not head or head[0] not in _ASCII_LETTERS or len(head) > 41 or head[1:].lstrip(_LABEL_CHARS):
+        return None
+    return head
 
 
 def _colon_space(text: str) -> bool:
@@ -238,13 +317,13 @@ def _colon_space(text: str) -> bool:
     return ": " in text or (":" in text and not text.isprintable())
 
 
-_ATTENDEE_LABELS = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
-_TOPIC_LABELS = ("topic", "subtopic", "agendum")  # _SCRIBE_TOPIC opens so
-_PERSON_FIRST = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LINK_ITEM = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
-_IRC_LINE = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
-_CONT_LABEL = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
-_CONT_SPEAKER = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
+_ATTENDEE_LABELS: Final = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
+_TOPIC_LABELS: Final = ("topic", "subtopic", "agendum")  # _SCRIBE_TOPIC opens so
+_PERSON_FIRST: Final = frozenset("@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LINK_ITEM: Final = re.compile(r"^[-*+]\s+\[[^\]]{2,200}\]\([^)\s]{1,500}\)\s*(?:[-–—]\s*[^.]{0,80})?$")
+_IRC_LINE: Final = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+)?<[@+]?([\w.\[\]|^-]{1,30})>\s+(\S.*)$")
+_CONT_LABEL: Final = re.compile(r"^[A-Z][\w /&'-]{0,40}:(?:\s|$)")
+_CONT_SPEAKER: Final = re.compile(r"^@?[\w.-]{1,30}\s*:\s")
 
 
 def _continues(prev: _Line, line: _Line) -> bool:
@@ -267,55 +346,66 @@ def _continues(prev: _Line, line: _Line) -> bool:
 
 
 def _section_kind(title: str) -> str | None:
-    t = " ".join(_WORDS.findall(title.lower()))
+    t = " ".join(_toks(title))
     t = _LEADING_NUMBERS.sub("", t)
     if len(t.split()) > 5 or title.lstrip()[:1] in "\"'“":
         return None
-    for pat, kind in lx.SECTION_WORDS:
+    for pat, kind in _SECTION_WORDS:
         if pat.match(t):  # (each is anchored at the start)
             return kind
     return None
 
 
 def _toks(s: str) -> list[str]:
-    return _WORDS.findall(s.lower())
+    """_WORDS.findall(s.lower()). In ASCII text no token spans whitespace, and a word that is all
+    letters and digits is one token: only the other words need the pattern."""
+    low = s.lower()
+    if not low.isascii():
+        return _WORDS.findall(low)
+    out: list[str] = []
+    for w in low.split():
+        if w.isalnum():  # (ASCII and lower case: [a-z0-9]+)
+            out.append(w)
+        else:
+            out.extend(_WORDS.findall(w))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
 # dates and times
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_ISO_STAMP = re.compile(
+_ISO_DATE: Final = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_ISO_STAMP: Final = re.compile(
     r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,6})?)?\s?(Z|[+-]\d{2}:?\d{2})?(?![\d:])"
 )
-_RANGE_END = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
-_MONTH_NAMES = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
-_WEEKDAY_NAMES = "|".join(sorted(lx.WEEKDAYS, key=len, reverse=True))
-_MDY = re.compile(
+_RANGE_END: Final = re.compile(r"^\s*(?:-|–|—|to|until)\s*\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?)?", re.I)
+_MONTH_NAMES: Final = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
+_WEEKDAY_NAMES: Final = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_MDY: Final = re.compile(
     rf"\b({_MONTH_NAMES})\.?[\s-]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.h]\d|\s?[ap]\.?m\b)"
     rf"(?:,?\s+(\d{{4}}))?", re.I
 )
-_DMY = re.compile(
+_DMY: Final = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?[\s-]+({_MONTH_NAMES})\b\.?(?:,?\s+(\d{{4}}))?", re.I
 )
-_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
-_WEEKDAY = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
-_RELDAY = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
-_ORDINAL_DAY = re.compile(r"\b(?:by|on|before|until|due)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
-_END_MONTH = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
-_END_QUARTER = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
-_NEXT_MEETING_REF = re.compile(
+_SLASH: Final = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?(?![\d/])")
+_WEEKDAY: Final = re.compile(rf"\b(?:(next|this|coming)\s+)?({_WEEKDAY_NAMES})\b\.?", re.I)
+_RELDAY: Final = re.compile(r"\b(today|tonight|later today|end of (?:the )?day|eod|tomorrow)\b", re.I)
+_ORDINAL_DAY: Final = re.compile(r"\b(?:by|on|before|until|due)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
+_END_MONTH: Final = re.compile(r"\b(?:end of (?:the )?month|eom|month[- ]end)\b", re.I)
+_END_QUARTER: Final = re.compile(r"\bend of (?:the )?(?:q([1-4])|quarter)\b", re.I)
+_NEXT_MEETING_REF: Final = re.compile(
     r"\b(?:by|before|until|for|at|in|prior to)\s+(?:the\s+|our\s+)?next\s+(?:meeting|call|sync|session|"
     r"weekly|telco|teleconference)\b",
     re.I,
 )
-_TIME = re.compile(
+_TIME: Final = re.compile(
     r"(?<![\d:])(?:(\d{1,2})(?::|\.|h)?(\d{2})?\s*([ap])\.?\s?m\b\.?|(\d{1,2}):(\d{2})(?!\d)|"
     r"([01]\d|2[0-3])([0-5]\d)(?=\s*(?:h\b|hrs\b|utc|gmt|z\b))|(noon|midday))",
     re.I,
 )
-_ZONE_NAMES = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
-_ZONE = re.compile(
+_ZONE_NAMES: Final = "|".join(re.escape(z) for z in sorted(lx.ZONE_NAMES, key=len, reverse=True))
+_ZONE: Final = re.compile(
     rf"(?<![\w/])(?:(?P<off>(?i:utc|gmt)\s?[+-−]\s?\d{{1,2}}(?::?\d{{2}})?)|"
     rf"(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)|(?P<name>(?i:{_ZONE_NAMES}))|"
     rf"(?P<place>[A-Z][a-zà-ÿ]+(?: [A-Z][a-zà-ÿ]+){{0,2}})(?=\s+time\b))"
@@ -323,11 +413,33 @@ _ZONE = re.compile(
 )
 
 
+_ZONE_INFOS: Final[dict[str, dt.tzinfo | None]] = {}
+
+
+def _zone_info(name: str) -> dt.tzinfo | None:
+    """zoneinfo.ZoneInfo(name), or None when it raises ZoneInfoNotFoundError or ValueError. The
+    answer is kept per name (a pure function of a short key): ZoneInfo caches the zones it finds,
+    not the names it does not, and a note's zone may well be an offset ("+00:00") that sends it to
+    search the zone files again on every call."""
+    if name in _ZONE_INFOS:
+        return _ZONE_INFOS[name]
+    try:
+        tz: dt.tzinfo | None = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = None
+    if len(_ZONE_INFOS) < 512:  # (names come from mail: the table stays small)
+        _ZONE_INFOS[name] = tz
+    return tz
+
+
 def _local_date(ref: dt.datetime, zone: str | None) -> dt.date:
     if ref.tzinfo is None:
         return ref.date()
+    tz = _zone_info(zone) if zone else None
+    if tz is None:
+        return ref.date()
     try:
-        return ref.astimezone(zoneinfo.ZoneInfo(zone)).date() if zone else ref.date()
+        return ref.astimezone(tz).date()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return ref.date()
 
@@ -442,13 +554,13 @@ def resolve_due(
     while m is not None:  # (as finditer: matches are never empty)
         before = s[max(0, m.start() - 12): m.start()].lower()
         if _DUE_WORD_BEFORE.search(before) or _DUE_QUALIFIED_BEFORE.search(before):
-            return _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+            return _weekday_after(today, _WEEKDAYS[m.group(2).lower()], m.group(1))
         m = _WEEKDAY.search(s, m.end())
     return None
 
 
-_WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in lx.WEEKDAYS starts so
-_WEEKDAY_STEM = re.compile("|".join(_WEEKDAY_STEMS))
+_WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every name in _WEEKDAYS starts so
+_WEEKDAY_STEM: Final = re.compile("|".join(_WEEKDAY_STEMS))
 
 
 def _weekday_scan_start(s: str, low: str) -> int:
@@ -467,8 +579,8 @@ def _weekday_scan_start(s: str, low: str) -> int:
     if j < i and low.endswith(("next", "this", "coming"), 0, j):
         return max(0, j - 6)
     return i
-_DUE_WORD_BEFORE = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
-_DUE_QUALIFIED_BEFORE = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
+_DUE_WORD_BEFORE: Final = re.compile(r"\b(?:by|on|before|until|till|due|for|this|next|coming)\s*$")
+_DUE_QUALIFIED_BEFORE: Final = re.compile(r"\b(?:by|on|before|until|due)\s+(?:next|this|coming)\s*$")
 
 
 def _iso_stamp(m: re.Match[str], evidence: str) -> NextMeeting | None:
@@ -512,12 +624,8 @@ def _zone_of(m: re.Match[str]) -> tuple[dt.tzinfo, str] | None:
         name = m.group("iana")
     else:
         name = lx.ZONE_NAMES.get(m.group("name").lower().strip(), "")
-    if not name:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name), name
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+    tz = _zone_info(name) if name else None
+    return (tz, name) if tz is not None else None
 
 
 def _clock(m: re.Match[str]) -> tuple[int, int] | None:
@@ -555,7 +663,7 @@ def parse_next_meeting(
         pos, day = dates[0]
     else:
         for m in _WEEKDAY.finditer(s):
-            day = _weekday_after(today, lx.WEEKDAYS[m.group(2).lower()], m.group(1))
+            day = _weekday_after(today, _WEEKDAYS[m.group(2).lower()], m.group(1))
             pos = m.start()
             break
         if day is None:
@@ -600,28 +708,28 @@ def parse_next_meeting(
 # --------------------------------------------------------------------------------------------
 # owners and clauses
 
-_OWNER_TOKEN = r"(?:@[\w.-]{1,40}|[A-Z][\w'.-]{0,30}(?: [A-Z][\w'-]{0,30}){0,2}|[a-z][\w.-]{1,30})"
-_OWNERS = rf"{_OWNER_TOKEN}(?:\s*(?:,|&|/|\+|\band\b|,\s*and\b)\s*{_OWNER_TOKEN}){{0,5}}"
-_ASSIGN = re.compile(
+_OWNER_TOKEN: Final = r"(?:@[\w.-]{1,40}|[A-Z][\w'.-]{0,30}(?: [A-Z][\w'-]{0,30}){0,2}|[a-z][\w.-]{1,30})"
+_OWNERS: Final = rf"{_OWNER_TOKEN}(?:\s*(?:,|&|/|\+|\band\b|,\s*and\b)\s*{_OWNER_TOKEN}){{0,5}}"
+_ASSIGN: Final = re.compile(
     rf"^(?P<owner>{_OWNERS})\s*(?:\([^)]{{0,60}}\)\s*)?(?:,\s*)?(?:also\s+|then\s+)?"
     rf"(?P<commit>{lx.COMMIT})\s+(?P<task>\S.*)$"
 )
-_SELF = re.compile(
+_SELF: Final = re.compile(
     rf"^(?:(?:I|i)\s*(?:{lx.COMMIT}|'ll|’ll|plan to|am planning to|'m planning to|'m going to|can take|"
     rf"will take care of|'ll take care of)|[Mm]y plan is to|[Mm]y next step is to)\s+(?P<task>\S.*)$"
 )
-_OWNERLESS = re.compile(r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$", re.I)
-_TAIL_OWNER = re.compile(
+_OWNERLESS: Final = re.compile(r"^(?:will|'ll|to do|todo)\s+(?P<task>[a-z]\S*.*)$", re.I)
+_TAIL_OWNER: Final = re.compile(
     r"^(?P<task>.{4,}?)\s*(?:[-–—:]\s*|\(|\[|\bby\s+|\bowner:?\s*|\bassigned to\s+)"
     r"(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@[\w.-]{1,40}){0,5})\s*[)\]]?\s*\.?$"
 )
-_LEAD_OWNER = re.compile(
+_LEAD_OWNER: Final = re.compile(
     r"^(?P<owner>@[\w.-]{1,40}(?:\s*(?:,|and|&|/)\s*@?[\w.-]{1,40}){0,5}|[A-Z][\w'.-]{0,30}"
     r"(?: [A-Z][\w'-]{0,30})?)\s*(?::|[-–—]|=>|->)\s+(?P<task>\S.*)$"
 )
 # (the leading lookahead names every character a separator can start with: the same matches, but
 # re skips the other positions without trying each alternative)
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT: Final = re.compile(
     r"(?=[\s;),:.])(?:"
     r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])|;\s+|\s[-–—]\s|\s\(|\)\s+|"
     r",\s+(?=(?:and|so|but|then|which|will|I'll|I will|we'll|we|please)\s)|:\s+(?=[A-Z@])|"
@@ -632,49 +740,52 @@ _CLAUSE_SPLIT = re.compile(
 # every lx.COMMIT phrase ends in one of these words and is followed by whitespace, as are _SELF's
 # own verbs ("plan to", "can take", "take care of"), so _ASSIGN and _SELF need one of these in the
 # text; text reaching the grammar is whitespace-normalised by _clean (every \s is a space)
-_COMMIT_ENDS = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
+_COMMIT_ENDS: Final = ("to ", "will ", "shall ", "'ll ", "’ll ", "must ", "should ", "can take ", "care of ")
+_COMMIT_ENDS_KEYED: Final = _keyed(_COMMIT_ENDS)
 # every separator of _CLAUSE_SPLIT but a final "." holds one of these once whitespace is single spaces
-_CLAUSE_SEPARATORS = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
+_CLAUSE_SEPARATORS: Final = (". ", "! ", "? ", "; ", " - ", " – ", " — ", " (", ") ", ", ", ": ")
+_CLAUSE_SEPARATORS_KEYED: Final = _keyed(_CLAUSE_SEPARATORS)
+_SENTENCE_ENDS_KEYED: Final = _keyed((". ", "! ", "? "))
 
 
 def _clauses(text: str) -> list[str]:
     """The clauses of a line (_CLAUSE_SPLIT's pieces, stripped, empty ones dropped, at most 40)."""
-    if text.isprintable() and not _has_any(text, _CLAUSE_SEPARATORS):
+    if text.isprintable() and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
         # no whitespace but " " (see _clean) and no separator: at most a final "." splits
         one = (text[:-1] if text.endswith(".") else text).strip()
         return [one] if one else []
     return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()][:40]
 
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
+_SENT_SPLIT: Final = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 
 
 def _sentences(text: str) -> list[str]:
     """_SENT_SPLIT's pieces of text that are not blank (not stripped)."""
-    if text.isprintable() and not _has_any(text, (". ", "! ", "? ")):
+    if text.isprintable() and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
         return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
     return [x for x in _SENT_SPLIT.split(text) if x.strip()]
-_ASK = re.compile(
+_ASK: Final = re.compile(
     r"^(?:[^:]{1,60}:\s*)?(?:the |our |general |main )?(?:next steps?|ask|request|action|todo|homework)\s+"
     r"(?:is|are|was)\s+"
     r"(?:to|that|for)\s+(?P<task>\S.*)$",
     re.I,
 )
-_DANGLING = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
-_DANGLING_ENDINGS = ("with", "to", "for", "and", "about", "on", "of", "including", "following")
-_DANGLING_TAIL = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
-_TIME_WORDS = frozenset(
+_DANGLING: Final = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\s*:?$", re.I)
+_DANGLING_ENDINGS: Final = ("with", "to", "for", "and", "about", "on", "of", "including", "following")
+_DANGLING_TAIL: Final = re.compile(r"\b(?:with|to|for|and|about|on|of|including|the following|following)\Z", re.I)
+_TIME_WORDS: Final = frozenset(
     "today tomorrow tonight later soon asap next week weekend month eod eow monday tuesday wednesday "
     "thursday friday saturday sunday morning afternoon evening".split()
 )
-_OWNER_SPLIT = re.compile(r"\s*(?:,|&|/|\+|\band\b)\s*")
-_VAGUE_REF = re.compile(
+_OWNER_SPLIT: Final = re.compile(r"\s*(?:,|&|/|\+|\band\b)\s*")
+_VAGUE_REF: Final = re.compile(
     r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\s*[.!]?$|"
     r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b",
     re.I,
 )
-_VAGUE_START = re.compile(r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b", re.I)
-_VAGUE_TAIL = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\Z", re.I)
+_VAGUE_START: Final = re.compile(r"^(?:this|that|it|the (?:issue|pr|proposal|rfc|change|request))\b", re.I)
+_VAGUE_TAIL: Final = re.compile(r"\b(?:this|that|it|them|these|those|the issue|the pr|the proposal)\Z", re.I)
 
 
 def _vague_ref(text: str) -> bool:
@@ -684,7 +795,7 @@ def _vague_ref(text: str) -> bool:
         or _ends_with(_VAGUE_TAIL, _VAGUE_ENDINGS, ".!", text)
 
 
-_VAGUE_ENDINGS = ("this", "that", "it", "them", "these", "those", "the issue", "the pr", "the proposal")
+_VAGUE_ENDINGS: Final = ("this", "that", "it", "them", "these", "those", "the issue", "the pr", "the proposal")
 
 
 def _ends_with(words: re.Pattern[str], endings: tuple[str, ...], marks: str, text: str) -> bool:
@@ -709,7 +820,7 @@ def _ends_with(words: re.Pattern[str], endings: tuple[str, ...], marks: str, tex
     return False
 
 
-_LEAD_FILLER = re.compile(
+_LEAD_FILLER: Final = re.compile(
     r"^(?:and|so|but|then|also|ok|okay|yes|right|also,|and then|which means)\s+", re.I
 )
 
@@ -718,7 +829,7 @@ def _content_tokens(s: str) -> list[str]:
     return [t for t in _toks(s) if t not in _STOP]
 
 
-_STOP = frozenset(
+_STOP: Final = frozenset(
     "a an the to of and or for in on at by with from into as is are be will would this that it "
     "we our us you i he she they them their his her its do does did so if then than also just "
     "all any some not no yes can could may might must should shall up out about over off into there "
@@ -732,48 +843,49 @@ def _normalise_owner(owner: str) -> str | None:
     parts = [p for p in parts if p]
     if not parts:
         return None
-    if all(p.lower() in lx.GROUP_OWNERS for p in parts):
+    if all(p.lower() in _GROUP_OWNERS for p in parts):
         return None
-    parts = [p for p in parts if p.lower() not in lx.GROUP_OWNERS]
+    parts = [p for p in parts if p.lower() not in _GROUP_OWNERS]
     return ", ".join(dict.fromkeys(parts)) or None
 
 
-_QUESTION_LABEL = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
-_PLEASE = re.compile(
+_QUESTION_LABEL: Final = re.compile(r"^(?:open|unresolved|outstanding)\s+(?:questions?|issues?)\s*:\s*(.*)$", re.I)
+_PLEASE: Final = re.compile(
     r"^please\s+(?!let us know|feel free|note|see|review regularly|remember)(?P<task>[a-z][\w'-]*\b.{3,})$", re.I
 )
-_IMPERATIVE_BANG = re.compile(
+_IMPERATIVE_BANG: Final = re.compile(
     r"^(?P<task>(?:chime in|jump in|weigh in|brainstorm|comment|vote|review|sign up|register|fill in|"
     r"fill out|respond|reply|take a look|have a look|check out|read)\b[^!?]{0,200})!+$",
     re.I,
 )
-_BANG_TASK = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
-_AGREED_LEAD = re.compile(
+_BANG_TASK: Final = re.compile(r"^(?:(?P<who>[A-Za-z][\w ]{1,30}):\s*)?(?P<task>[A-Za-z][\w'-]*(?:\s+[^!?\s]+){0,11})\s*!+$")
+_AGREED_LEAD: Final = re.compile(
     r"^(?:(?:the )?(?:tsc|ctc|team|group|committee|wg|meeting) |we(?:'ve| have)? |it was |all |everyone )?"
     r"(?:(?:have |has )?(?:agreed|decided|resolved|concluded))(?: to| that| on| upon)?:?\s+(?=\S)",
     re.I,
 )
-_POLL = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
-_QA_SAME_LINE = re.compile(
+_POLL: Final = re.compile(r"\byes\s*/\s*no\b|\b(?:option|choice)\s+[a-c1-3]\s*/", re.I)
+_QA_SAME_LINE: Final = re.compile(
     r"^(?P<q>[^?]{5,200})\?\s*[-–—:]?\s*(?P<a>(?:yes|yep|yup|agreed|approved|accepted|\+1|sure|ok|okay)\b.*)$",
     re.I,
 )
-_QUESTION_START = re.compile(
+_QUESTION_START: Final = re.compile(
     r"^(?:is|are|was|were|do|does|did|should|shall|can|could|would|will|what|how|why|who|which|"
     r"when|where|any)\b", re.I
 )
-_CONDITIONAL = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
-_EMBEDDED_IF = re.compile(
+_CONDITIONAL: Final = re.compile(r"^(?:if|unless|in case|provided|assuming|should (?:we|they|it))\b", re.I)
+_EMBEDDED_IF: Final = re.compile(
     r"\b(?:see|check|ask|find out|know|determine|confirm|verify|investigate|figure out|tell)\s+(?:if|whether)\b",
     re.I,
 )
-_PARENS = re.compile(r"\([^)]*\)")
-# lx.HEDGE cannot match unless one of these is in the folded text
-_HEDGE_WORDS = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
+_PARENS: Final = re.compile(r"\([^)]*\)")
+# _HEDGE cannot match unless one of these is in the folded text
+_HEDGE_WORDS: Final = ("maybe", "perhaps", "possibly", "probably", "hope", "hoping", "would", "'d like", "’d like",
                 "might", "could", "if", "unless", "not sure", "want", "may", "try to see", "consider",
                 "in case", "when", "wishlist", "someday", "eventually", "tentative")
-_GH_URL = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
-_ANY_URL = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
+_HEDGE_KEYED: Final = _keyed(_HEDGE_WORDS)
+_GH_URL: Final = re.compile(r"https?://github\.com/[\w.-]+/([\w.-]+)/(pull|issues)/(\d+)\S*")
+_ANY_URL: Final = re.compile(r"https?://(?:www\.)?([\w.-]+)\S*")
 
 
 def _short_urls(text: str) -> str:
@@ -824,7 +936,7 @@ def _ev(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-_TIDY_LEAD = re.compile(r"^(?:also|then|please)\s+", re.I)
+_TIDY_LEAD: Final = re.compile(r"^(?:also|then|please)\s+", re.I)
 
 
 def _tidy_task(task: str) -> str:
@@ -836,43 +948,59 @@ def _tidy_task(task: str) -> str:
     return task
 
 
-@dataclass(slots=True)
 class _Ctx:
-    section: str | None = None
-    topic: str = ""
-    label: str | None = None
-    label_owner: str | None = None
-    person: str | None = None
-    speaker: str | None = None
-    line_speaker: str | None = None
-    parent: str = ""
-    parent_item: bool = False
-    release_due: dt.date | None = None
+    __slots__ = ("section", "topic", "label", "label_owner", "person", "speaker", "line_speaker", "parent",
+                 "parent_item", "release_due")
+
+    def __init__(self, section: str | None = None, topic: str = "", label: str | None = None,
+                 label_owner: str | None = None, person: str | None = None, speaker: str | None = None,
+                 line_speaker: str | None = None, parent: str = "", parent_item: bool = False,
+                 release_due: dt.date | None = None) -> None:
+        self.section = section
+        self.topic = topic
+        self.label = label
+        self.label_owner = label_owner
+        self.person = person
+        self.speaker = speaker
+        self.line_speaker = line_speaker
+        self.parent = parent
+        self.parent_item = parent_item
+        self.release_due = release_due
+
+    def with_parent(self, parent: str) -> _Ctx:
+        """A copy with another parent (every field is passed on)."""
+        return _Ctx(self.section, self.topic, self.label, self.label_owner, self.person, self.speaker,
+                    self.line_speaker, parent, self.parent_item, self.release_due)
 
 
-@dataclass(slots=True)
 class _Collector:
-    kind: str  # "agree" or "action"
-    indent: int
-    bullet: bool
-    owner: str | None
-    prefix: str
-    evidence: str
-    ctx: _Ctx
-    items: list[str] = field(default_factory=list)
-    also_process: bool = False
+    __slots__ = ("kind", "indent", "bullet", "owner", "prefix", "evidence", "ctx", "items", "also_process")
+
+    def __init__(self, kind: str, indent: int, bullet: bool, owner: str | None, prefix: str, evidence: str,
+                 ctx: _Ctx, also_process: bool = False) -> None:
+        self.kind = kind  # "agree" or "action"
+        self.indent = indent
+        self.bullet = bullet
+        self.owner = owner
+        self.prefix = prefix
+        self.evidence = evidence
+        self.ctx = ctx
+        self.items: list[str] = []
+        self.also_process = also_process
 
 
-@dataclass(slots=True)
 class _Frame:
-    indent: int
-    bullet: bool
-    text: str
-    label: str | None = None
-    owner: str | None = None
-    person: str | None = None
-    collector: _Collector | None = None
-    item: bool = False
+    __slots__ = ("indent", "bullet", "text", "label", "owner", "person", "collector", "item")
+
+    def __init__(self, indent: int, bullet: bool, text: str) -> None:
+        self.indent = indent
+        self.bullet = bullet
+        self.text = text
+        self.label: str | None = None
+        self.owner: str | None = None
+        self.person: str | None = None
+        self.collector: _Collector | None = None
+        self.item = False
 
 
 class _Reader:
@@ -928,10 +1056,7 @@ class _Reader:
                 got = _zone_of(zm)
                 tz = got[0] if got else None
             if tz is None:
-                try:
-                    tz = zoneinfo.ZoneInfo(self.zone) if self.zone else dt.UTC
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    tz = dt.UTC
+                tz = (_zone_info(self.zone) if self.zone else None) or dt.UTC
             return dt.datetime.combine(day, dt.time(hm[0], hm[1]), tzinfo=tz)
         return day
 
@@ -981,8 +1106,8 @@ class _Reader:
         if len(tokens) < 1 or len(self.agreements) >= MAX_ITEMS:
             return
         # its unanchored branches need one of these words; without them only a match at 0 can hit
-        if (lx.NOT_AGREEMENT.search(text) if _has_any(_fold(text), ("no ", "not ", "did", "unable to", "disagree"))
-                else lx.NOT_AGREEMENT.match(text)):
+        if (_NOT_AGREEMENT.search(text) if _has_any(_fold(text), ("no ", "not ", "did", "unable to", "disagree"))
+                else _NOT_AGREEMENT.match(text)):
             return
         text = self._with_context(text, ctx, tokens)
         if (text, evidence.strip()) in self._agreement_keys:
@@ -1004,8 +1129,8 @@ class _Reader:
         if "if" in low or "whether" in low:
             main = _EMBEDDED_IF.sub(" ", main)
             low = _fold(main)
-        if (_has_any(low, _HEDGE_WORDS) and lx.HEDGE.search(main)) or main.rstrip().endswith("?") or \
-                lx.ABSENCE.search(main):
+        if (_has_keyed(low, _HEDGE_KEYED) and _HEDGE.search(main)) or main.rstrip().endswith("?") or \
+                _ABSENCE.search(main):
             return
         if "http" in task:
             task = _short_urls(task)
@@ -1053,10 +1178,10 @@ class _Reader:
             low = n.lower()
             if token.strip().startswith("@") or n in self._handles:
                 continue
-            if low in lx.GROUP_OWNERS:
+            if low in _GROUP_OWNERS:
                 continue
             first = low.split()[0]
-            if first in lx.NOT_NAMES or any(w in lx.NOT_NAMES for w in low.split()[1:]):
+            if first in _NOT_NAMES or any(w in _NOT_NAMES for w in low.split()[1:]):
                 return False
             if low in self.names or first in self.names:
                 continue
@@ -1071,47 +1196,48 @@ class _Reader:
                     midline: bool = False) -> tuple[str | None, str] | None:
         """(owner, task) when the clause commits someone to a task."""
         c = _lead_trim(clause.strip())
-        if not _has_any(c, _COMMIT_ENDS):
+        if not _has_keyed(c, _COMMIT_ENDS_KEYED):
             return None  # _ASSIGN and _SELF both need a commitment word
         m = _ASSIGN.match(c)
-        if m and not _I_WORD.match(c):
+        if m and not (c[:1] in "Ii" and _I_WORD.match(c)):  # (_I_WORD opens with one of these)
             got = self._check_assign(m, strict=strict, midline=midline)
             if got is not False:
                 return got  # type: ignore[return-value]
         m = _SELF.match(c) if c[:1] in "IiMm" else None
         if m and not _I_NEED.match(c):
-            first = m.group("task").split()[0].lower()
-            if first in lx.NOT_TASK_START or first in lx.SPEECH_VERBS:
+            first = m.group("task").split(None, 1)[0].lower()
+            if first in _NOT_TASK_START or first in _SPEECH_VERBS:
                 return None
             if ctx.speaker or ctx.person:
                 return ctx.speaker or ctx.person, m.group("task")
-            if first in lx.TASK_VERBS and self._notes_like:  # the writer, not named in the text
+            if first in _TASK_VERBS and self._notes_like:  # the writer, not named in the text
                 return None, m.group("task")
         return None
 
     def _check_assign(self, m: re.Match[str], *, strict: bool,
                       midline: bool = False) -> tuple[str | None, str] | None | bool:
         owner, task = m.group("owner"), m.group("task")
-        words = task.split()
+        words = task.split(None, 1)  # (only the first word is needed)
         first = words[0].lower() if words else ""
-        verb_follows = first in lx.TASK_VERBS and " " not in owner.strip()
+        verb_follows = first in _TASK_VERBS and " " not in owner.strip()
         commit = m.group("commit").lower()
-        if first in lx.NOT_TASK_START:
+        owner_low = owner.lower()
+        if first in _NOT_TASK_START:
             return False
         if commit == "to" and strict and not (owner.startswith("@") or self._known(owner)):
-            if first not in lx.TASK_VERBS or not midline and all(
+            if first not in _TASK_VERBS or not midline and all(
                     self._cap_counts.get(n.strip(), 0) < 2
                     for n in _OWNER_SPLIT.split(owner) if n.strip()):
                 return False
-        if owner.lower() in ("we", "us"):
+        if owner_low in ("we", "us"):
             return False
-        if commit == "should" and owner.lower() not in lx.GROUP_OWNERS:
+        if commit == "should" and owner_low not in _GROUP_OWNERS:
             return False
         if commit.startswith("offer") and _CONDITION_WORD.search(task):
             return False  # a conditional offer
         if not self._is_person(owner, strict=strict, verb_follows=verb_follows):
             return False
-        if owner.lower() in lx.GROUP_OWNERS:
+        if owner_low in _GROUP_OWNERS:
             return None, task
         return owner, task
 
@@ -1153,7 +1279,7 @@ class _Reader:
             m = ln.speaker
             if m and not ln.marker:
                 name = m.group(1).lstrip("@").lower()
-                if name.split()[0] not in lx.NOT_NAMES and len(name.split()) <= 2:
+                if name.split()[0] not in _NOT_NAMES and len(name.split()) <= 2:
                     counts[name] = counts.get(name, 0) + 1
         self._handles_low = {h.lower() for h in self._handles}
         self._lines_seen = lines  # _cap_counts is counted from these on first use
@@ -1190,7 +1316,7 @@ class _Reader:
         words = [w for w in part.split() if w[:1].isalpha()]
         for w in words[:3]:
             low = w.lower().strip(".,")
-            if len(low) > 1 and low not in lx.NOT_NAMES:
+            if len(low) > 1 and low not in _NOT_NAMES:
                 self.names.add(low)
 
     # ---- next meeting ------------------------------------------------------------------------
@@ -1326,10 +1452,10 @@ class _Reader:
             if sm and not ln.marker:
                 cand = sm.group(1).lstrip("@")
                 low = cand.lower()
-                if (low in self.names or cand in self._handles) and low.split()[0] not in lx.NOT_NAMES:
+                if (low in self.names or cand in self._handles) and low.split()[0] not in _NOT_NAMES:
                     line_speaker = cand
                     text = sm.group(2)
-                elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in lx.NOT_NAMES \
+                elif not ln.bullet and cand[:1].isupper() and low.split()[0] not in _NOT_NAMES \
                         and len(cand.split()) <= 2 and self._section_kind(cand) is None:
                     line_speaker = cand
                     text = sm.group(2)
@@ -1411,7 +1537,7 @@ class _Reader:
             if self._plan is not None and ln.bullet and len(self._plan[2]) < 12:
                 self._plan[2].append(text)
             return
-        if prev_text.endswith("?") and lx.ASSENT.match(text):
+        if prev_text.endswith("?") and _ASSENT.match(text):
             question = _sentences(prev_text)[-1]
             question = _LEAD_DOTS.sub("", question).rstrip("?").strip()
             if _content_tokens(question):
@@ -1450,20 +1576,18 @@ class _Reader:
             elif not qm.group(1).strip():
                 frame.label = "questions"
             return
-        if (colon or text[:3].lower() == "no ") and lx.CONTEXT_LABEL.match(text):
+        if (colon or text[:3].lower() == "no ") and _CONTEXT_LABEL.match(text):
             return
         m = (ln.marker if text is ln.text else _marker(text)) if colon else None
         if m:
             who = (m.group("who") or "").strip()
-            if who and self._is_person(who, strict=False) and who.lower() not in lx.GROUP_OWNERS:
+            if who and self._is_person(who, strict=False) and who.lower() not in _GROUP_OWNERS:
                 ctx.label_owner = who
             self._marker(m.group("label").lower(), m.group("rest").strip(), ln, ctx, frame)
             return
-        end = text[-1:]  # (_LABEL_ONLY ends in a letter, one of " /&'-:" or whitespace)
-        lab = _LABEL_ONLY.match(text) if len(text) <= 40 and (end.isalpha() or end in " /&'-:" or end.isspace()) \
-            else None
-        if lab:
-            kind = self._section_kind(lab.group(1))
+        lab = _label_only(text) if len(text) <= 40 else None
+        if lab is not None:
+            kind = self._section_kind(lab)
             if kind is not None:
                 frame.label = kind
                 return
@@ -1556,14 +1680,14 @@ class _Reader:
                 or " " in m.group("owner").strip() or ":" not in text[m.end("owner"):m.start("task")]):
             self.add_action(m.group("owner"), m.group("task"), evidence, ctx)
             return
-        if owner is None and lx.DEFER.match(text):
+        if owner is None and _DEFER.match(text):
             self.add_agreement(text, evidence, ctx)
             return
         self.add_action(owner, text, evidence, ctx)
 
     def _marker(self, label: str, rest: str, ln: _Line, ctx: _Ctx, frame: _Frame) -> None:
         evidence = ln.raw
-        if label in lx.NEXT_LABELS:
+        if label in _NEXT_LABELS:
             return
         if label in ("next",):
             # stand-up "Next:" entries
@@ -1573,7 +1697,7 @@ class _Reader:
             for part in _LIST_SPLIT.split(rest):
                 self._action_item_line(part, evidence, ctx)
             return
-        if label in lx.AGREE_LABELS:
+        if label in _AGREE_LABELS:
             if not rest:
                 frame.label = "agree"
                 return
@@ -1605,9 +1729,9 @@ class _Reader:
                 return
             frame.label = "action"
             return
-        if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest) or \
+        if _DEFER.match(rest) or _DELIBERATE.match(rest) or \
                 _NOTHING_NEW.match(rest):
-            if lx.DEFER.match(rest) or lx.DELIBERATE.match(rest):
+            if _DEFER.match(rest) or _DELIBERATE.match(rest):
                 self.add_agreement(rest, evidence, ctx)
             return
         got = self._assignment(rest, ctx, strict=False)
@@ -1654,7 +1778,7 @@ class _Reader:
         if qa and not status_only and len(_content_tokens(qa.group("q"))) >= 2:
             self.add_agreement(f"{qa.group('q').strip()}: {qa.group('a').strip()}", evidence, ctx)
             return
-        short_yes = lx.SHORT_YES.match(text) if _opens_with(low_text, _SHORT_YES_STARTS) else None
+        short_yes = _SHORT_YES.match(text) if _opens_with(low_text, _SHORT_YES_STARTS) else None
         if short_yes and not status_only:
             parent = ctx.parent or prev_text
             if len(_content_tokens(short_yes.group("rest"))) >= 2 and not parent.endswith("?"):
@@ -1689,34 +1813,34 @@ class _Reader:
                 self.add_action(owner, task, evidence, ctx)
                 continue
             om = _OWNERLESS.match(c) if c[:1] in "wWtT'" else None
-            if om and (ctx.person or ctx.speaker or ln.bullet) and not lx.DELIBERATE.match(om.group("task")) \
-                    and (om.group("task").split()[0].lower() in lx.TASK_VERBS or ctx.person):
+            if om and (ctx.person or ctx.speaker or ln.bullet) and not _DELIBERATE.match(om.group("task")) \
+                    and (om.group("task").split(None, 1)[0].lower() in _TASK_VERBS or ctx.person):
                 if with_others:
                     ctx = _clause_ctx(base_ctx, clauses, clause)
                 self.add_action(ctx.person or ctx.label_owner or ctx.speaker, om.group("task"),
                                 evidence, ctx)
                 continue
             low = _fold(c)
-            am = (_ASK.match(c) if _has_any(low, _ASK_WORDS) else None) or \
+            am = (_ASK.match(c) if _has_keyed(low, _ASK_KEYED) else None) or \
                 (_PLEASE.match(c) if _opens_with(low, ("please",)) else None) or \
                 (_IMPERATIVE_BANG.match(clause.strip()) if "!" in clause else None)
             if am is None and index == 0 and text.rstrip().endswith("!"):
                 bang = _BANG_TASK.match(clause.strip())
-                if bang and bang.group("task").split()[0].lower() in lx.TASK_VERBS and \
-                        (not bang.group("who") or bang.group("who").lower() in lx.GROUP_OWNERS):
+                if bang and bang.group("task").split(None, 1)[0].lower() in _TASK_VERBS and \
+                        (not bang.group("who") or bang.group("who").lower() in _GROUP_OWNERS):
                     am = bang
             if am:
                 if with_others:
                     ctx = _clause_ctx(base_ctx, clauses, clause)
-                if lx.DEFER.match(am.group("task")):
+                if _DEFER.match(am.group("task")):
                     self.add_agreement(am.group("task"), evidence, ctx)
                 else:
                     self.add_action(None, am.group("task"), evidence, ctx)
                 continue
             if status_only or short_yes:
                 continue
-            if not _has_any(low, _AGREE_OR_DEFER_WORDS) or \
-                    not (_has_any(low, _AGREE_WORDS) or _has_any(low, lx.DEFER_WORDS) and lx.DEFER.match(c)):
+            if not _has_keyed(low, _AGREE_OR_DEFER_KEYED) or \
+                    not (_has_keyed(low, _AGREE_KEYED) or _has_keyed(low, _DEFER_KEYED) and _DEFER.match(c)):
                 continue  # none of the words any agreement phrasing below needs
             if with_others:
                 ctx = _clause_ctx(base_ctx, clauses, clause)
@@ -1727,8 +1851,8 @@ class _Reader:
                 ("/" in line and _has_any(_fold(line), ("yes", "option", "choice")) and _POLL.search(line)):
             return
         low = _fold(c)  # each unanchored pattern below runs only when a word it needs is in c
-        am = lx.AGREE_PROSE.match(c) or \
-            (lx.AGREE_INNER.search(c) if _has_any(low, ("agreed", "decided", "resolved")) else None)
+        am = _AGREE_PROSE.match(c) or \
+            (_AGREE_INNER.search(c) if _has_any(low, ("agreed", "decided", "resolved")) else None)
         if am:
             what = am.group("what").strip()
             got = self._assignment(what, ctx, strict=True)
@@ -1747,29 +1871,29 @@ class _Reader:
             elif len(_content_tokens(what)) >= 3 and not what.endswith(":"):
                 self.add_agreement(what, evidence, ctx)
             return
-        cm = lx.CONSENSUS_PROSE.search(c) if "consensus" in low or "agreement" in low else None
+        cm = _CONSENSUS_PROSE.search(c) if "consensus" in low or "agreement" in low else None
         if cm and len(_content_tokens(cm.group("what"))) >= 2:
             self.add_agreement(cm.group("what"), evidence, ctx)
             return
-        if _may_be_unanimous(low) and lx.UNANIMOUS.search(c):
+        if _may_be_unanimous(low) and _UNANIMOUS.search(c):
             text = line if len(_content_tokens(line)) <= 30 else c
             if len(_content_tokens(text)) < 4 and (ctx.parent or prev_text):
                 text = f"{(ctx.parent or prev_text).rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx, whole=True)
             return
-        if lx.DEFER.match(c):
+        if _DEFER.match(c):
             text = c
             if len(_content_tokens(c)) < 4 and prev_text:
                 text = f"{prev_text.rstrip('?')}: {c}"
             self.add_agreement(text, evidence, ctx)
 
 
-_AT_HANDLE = re.compile(r"@([\w.-]{1,40})")
+_AT_HANDLE: Final = re.compile(r"@([\w.-]{1,40})")
 # \b[A-Z][a-z]{1,30}\b, written capital first so that re skips to the capitals; the look-behind is
 # that \b (no word character before the capital)
-_CAP_WORD = re.compile(r"[A-Z](?<!\w.)[a-z]{1,30}\b")
-_ATTENDEES = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
-_NEXT_MEETING_LINE = re.compile(
+_CAP_WORD: Final = re.compile(r"[A-Z](?<!\w.)[a-z]{1,30}\b")
+_ATTENDEES: Final = re.compile(r"^(?:present|attendees|attending|participants|regrets)\s*:\s*(.+)$", re.I)
+_NEXT_MEETING_LINE: Final = re.compile(
     r"\bnext (?:formal |regular |group |team |tsc |ctc |wg )?(?:meeting|call|sync|session|"
     r"check-?in|telco|teleconference)\b(?:\s+(?:is|will be|on|at|scheduled for|set for))*"
     r"\s*[:\-–—]?\s*(?P<rest>.*)$",
@@ -1781,7 +1905,7 @@ def _clause_ctx(base: _Ctx, clauses: list[str], clause: str) -> _Ctx:
     """The context of one clause of a short line: the line's other clauses are its parent."""
     others = " ".join(x for x in clauses if x is not clause).strip(" .,;:!")
     if len(_content_tokens(others)) >= 2:
-        return replace(base, parent=others)
+        return base.with_parent(others)
     return base
 
 
@@ -1790,12 +1914,13 @@ def _minimal(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in dict.fromkeys(words) if not any(v != w and v in w for v in words))
 
 
-_FILLER_STARTS = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
-_CONDITIONAL_STARTS = ("if", "unless", "in case", "provided", "assuming", "should ")
-_ASK_WORDS = ("next step", "ask", "request", "action", "todo", "homework")
+_FILLER_STARTS: Final = ("and", "so", "but", "then", "also", "ok", "yes", "right", "which means")
+_CONDITIONAL_STARTS: Final = ("if", "unless", "in case", "provided", "assuming", "should ")
+_ASK_WORDS: Final = ("next step", "ask", "request", "action", "todo", "homework")
+_ASK_KEYED: Final = _keyed(_ASK_WORDS)
 # every agreement phrasing of _prose_agreement (AGREE_PROSE, AGREE_INNER, "X agreed",
 # CONSENSUS_PROSE, UNANIMOUS) contains one of these; DEFER is checked on its own
-_AGREE_WORDS = (
+_AGREE_WORDS: Final = (
     "agree", "decided", "resolved", "concluded", "approved", "accepted", "adopted", "consensus",
     "+1", "\U0001f44d", "objection", "in favo", "unanimous", "passed", "carried", "agenda", "motion",
     "vote", "ratified", "rejected", "declined", "postponed", "deferred", "tabled", "punted", "parked",
@@ -1804,12 +1929,21 @@ _AGREE_WORDS = (
 # without an owner, agreement phrasings. Commitments (_ASSIGN, _SELF): every lx.COMMIT ends in
 # to/will/shall/'ll/must/should and is followed by whitespace; _SELF's other verbs end in one of
 # these too, or are "can take".
-_PROSE_WORDS = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
+_PROSE_WORDS: Final = _minimal(("will", "'ll", "’ll", "should", "must", "shall", "can take", "please", "to do") +
                         _ASK_WORDS + _AGREE_WORDS + lx.DEFER_WORDS)
-_TO_SPACE = re.compile(r"to\s")
-_AGREE_OR_DEFER_WORDS = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
-# lx.SHORT_YES opens with one of these (in the case-folded text)
-_SHORT_YES_STARTS = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
+_TO_SPACE: Final = re.compile(r"to\s")
+
+
+def _to_space(text: str) -> bool:
+    """_TO_SPACE.search(text) is not None; in printable text the only whitespace is " "."""
+    return "to " in text or ("to" in text and not text.isprintable() and _TO_SPACE.search(text) is not None)
+_AGREE_OR_DEFER_WORDS: Final = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
+_PROSE_KEYED: Final = _keyed(_PROSE_WORDS)
+_AGREE_OR_DEFER_KEYED: Final = _keyed(_AGREE_OR_DEFER_WORDS)
+_AGREE_KEYED: Final = _keyed(_AGREE_WORDS)
+_DEFER_KEYED: Final = _keyed(lx.DEFER_WORDS)
+# _SHORT_YES opens with one of these (in the case-folded text)
+_SHORT_YES_STARTS: Final = ("yes", "yep", "yup", "agreed", "approved", "accepted", "+1", "lgtm", "consensus",
                      "resolved", "done deal")
 
 
@@ -1826,26 +1960,27 @@ def _closes_with(low: str, words: tuple[str, ...]) -> bool:
 def _prose_may_find(text: str, low: str) -> bool:
     """False when no clause of text can hold an item (_prose would find nothing): a cheap test.
     low is _fold(text)."""
-    return "?" in text or "!" in text or ("to" in text and _TO_SPACE.search(text) is not None) or \
-        _has_any(low, _PROSE_WORDS) or _opens_with(low, _SHORT_YES_STARTS)
+    return "?" in text or "!" in text or _to_space(text) or \
+        _has_keyed(low, _PROSE_KEYED) or _opens_with(low, _SHORT_YES_STARTS)
 
 
-# the words each branch of lx.UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
+# the words each branch of _UNANIMOUS needs: "+1 from all", "no objection", "unanimous(ly)", "no
 # disagreement", "... passed|carried|approved", "is approved|accepted|adopted|ratified" (one word);
 # "all|everyone|everybody in favour|agree(d)" (a word of each); "Topic: agreed|rejected|..." (":" and
 # a word); "removed it from the agenda" (a verb and "agenda"); "motion|vote passes|carried"
-_UNANIMOUS_WORDS = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
+_UNANIMOUS_WORDS: Final = ("+1", "\U0001f44d", "objection", "unanimous", "no disagreement", "passed", "carried",
                     "approved", "accepted", "adopted", "ratified")
-_ALL_WORDS = ("all ", "everyone ", "everybody ")
-_IN_FAVOUR_WORDS = ("in favo", "agree")
-_DECIDED_WORDS = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
+_UNANIMOUS_KEYED: Final = _keyed(_UNANIMOUS_WORDS)
+_ALL_WORDS: Final = ("all ", "everyone ", "everybody ")
+_IN_FAVOUR_WORDS: Final = ("in favo", "agree")
+_DECIDED_WORDS: Final = ("approved", "accepted", "agreed", "adopted", "passed", "rejected", "declined", "postponed",
                   "deferred", "tabled", "punted", "parked")
-_OFF_AGENDA_VERBS = ("remov", "tak", "took", "drop")
+_OFF_AGENDA_VERBS: Final = ("remov", "tak", "took", "drop")
 
 
 def _may_be_unanimous(low: str) -> bool:
-    """Can lx.UNANIMOUS match the text whose _fold is low?"""
-    return _has_any(low, _UNANIMOUS_WORDS) or \
+    """Can _UNANIMOUS match the text whose _fold is low?"""
+    return _has_keyed(low, _UNANIMOUS_KEYED) or \
         (_has_any(low, _ALL_WORDS) and _has_any(low, _IN_FAVOUR_WORDS)) or \
         (":" in low and _has_any(low, _DECIDED_WORDS)) or \
         ("agenda" in low and _has_any(low, _OFF_AGENDA_VERBS)) or \
@@ -1869,7 +2004,7 @@ def _looks_like_notes(lines: list[_Line]) -> bool:
     return any(_NOTES_WORDS.search(ln.text) for ln in filled[:40])
 
 
-_NOTES_WORDS = re.compile(
+_NOTES_WORDS: Final = re.compile(
     r"\b(?:notes|minutes|recap|summary|action items?|next steps|attendees|present|agenda|"
     r"decisions?|agreed|takeaways|follow-?ups?)\b",
     re.I,
@@ -1881,37 +2016,37 @@ def _as_date(v: dt.date | dt.datetime) -> dt.date:
 
 
 # patterns the functions above use (compiled once, here, after every name they are built from)
-_LEADING_NUMBERS = re.compile(r"^(?:\d+ )+")
-_COL_OWNER = re.compile(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)")
-_COL_TASK = re.compile(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)")
-_COL_DUE = re.compile(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)")
-_COL_DECISION = re.compile(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)")
-_OFFSET_PARTS = re.compile(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?")
-_STATE_NOW = re.compile(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", re.I)
-_OWNER_PAST = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b")
-_OWNER_AGREES = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
+_LEADING_NUMBERS: Final = re.compile(r"^(?:\d+ )+")
+_COL_OWNER: Final = re.compile(r"(?:owners?|who|assignee|assigned to|responsible|person|lead|by whom)")
+_COL_TASK: Final = re.compile(r"(?:tasks?|action(?: items?)?|what|items?|to ?do|description|next steps?)")
+_COL_DUE: Final = re.compile(r"(?:due(?: date)?|when|deadline|by when|date|target(?: date)?)")
+_COL_DECISION: Final = re.compile(r"(?:decisions?|agreements?|resolutions?|outcomes?|agreed)")
+_OFFSET_PARTS: Final = re.compile(r"([+-−])\s?(\d{1,2})(?::?(\d{2}))?")
+_STATE_NOW: Final = re.compile(r"\b(?:is|are) now\b|\bhas been\b|\bwas\b", re.I)
+_OWNER_PAST: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?P<verb>[a-z]+ed)\b")
+_OWNER_AGREES: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:all\s+|both\s+)?(?:agree|agreed|agrees)\b"
                            rf"(?:\s+(?:that|on))?\s*(?P<what>.*)$")
-_TOMORROW = re.compile(r"\b(tomorrow)\b", re.I)
-_TWO_LONG_WORDS = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
-_EXAMPLE_START = re.compile(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", re.I)
-_RELEASE_WORD = re.compile(r"\brelease|\bpublish", re.I)
-_CONDITION_WORD = re.compile(r"\b(?:if|unless|once|when)\b", re.I)
-_LIST_SPLIT = re.compile(r",\s+|;\s+")
-_OWNER_WILL_HEAD = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$")
-_NOTHING_NEW = re.compile(r"^(?:as noted|see above|none|n/a)\b", re.I)
-_WITH_PROPOSAL = re.compile(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
+_TOMORROW: Final = re.compile(r"\b(tomorrow)\b", re.I)
+_TWO_LONG_WORDS: Final = re.compile(r"[a-z]{4,}\s+[a-z]{4,}")
+_EXAMPLE_START: Final = re.compile(r"^(?:for example|e\.g\.|some ideas|note|this|that|it)\b", re.I)
+_RELEASE_WORD: Final = re.compile(r"\brelease|\bpublish", re.I)
+_CONDITION_WORD: Final = re.compile(r"\b(?:if|unless|once|when)\b", re.I)
+_LIST_SPLIT: Final = re.compile(r",\s+|;\s+")
+_OWNER_WILL_HEAD: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s+(?:will|to|should|is going to)\s*(?P<task>.*)$")
+_NOTHING_NEW: Final = re.compile(r"^(?:as noted|see above|none|n/a)\b", re.I)
+_WITH_PROPOSAL: Final = re.compile(r"^with (?:the |this |that )?(?:suggestion|proposal|idea|plan|approach)"
                             r"(?: of| to| that)?\s+")
-_TO_TASK = re.compile(r"^to\s+(\S.*)$")
-_I_WORD = re.compile(r"^(?:I|i)\b")
-_I_NEED = re.compile(r"^I\s+(?:need|have|must|should)\b")
-_NAME_LIST_SPLIT = re.compile(r"[,;]|\band\b")
-_NAME_NOISE = re.compile(r"\([^)]*\)|@\S+|[-–—].*$")
-_RELEASE_START = re.compile(r"\brelease", re.I)
-_CONCLUSION_LEAD = re.compile(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
+_TO_TASK: Final = re.compile(r"^to\s+(\S.*)$")
+_I_WORD: Final = re.compile(r"^(?:I|i)\b")
+_I_NEED: Final = re.compile(r"^I\s+(?:need|have|must|should)\b")
+_NAME_LIST_SPLIT: Final = re.compile(r"[,;]|\band\b")
+_NAME_NOISE: Final = re.compile(r"\([^)]*\)|@\S+|[-–—].*$")
+_RELEASE_START: Final = re.compile(r"\brelease", re.I)
+_CONCLUSION_LEAD: Final = re.compile(r"^(?:the )?(?:overall |main |final )?(?:conclusions?|decisions?|outcome)"
                               r"\s+(?:was|were|is|are)\s+(?:that\s+)?", re.I)
-_OWNER_HEADER = re.compile(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$")
-_TABLE_RULE = re.compile(r":?-{2,}:?")
-_FOLLOWING = re.compile(r"\b(?:the following|as follows|these|following)\b")
-_OWNER_LIST_SPLIT = re.compile(r"\s*(?:,|&|\band\b)\s*")
-_LEAD_DOTS = re.compile(r"^\.{2,}\s*")
-_PERSONAL_START = re.compile(r"^(?:will|we|i)\b", re.I)
+_OWNER_HEADER: Final = re.compile(rf"^(?P<owner>{_OWNERS})\s*(?:will|to|should|is going to)?\s*:$")
+_TABLE_RULE: Final = re.compile(r":?-{2,}:?")
+_FOLLOWING: Final = re.compile(r"\b(?:the following|as follows|these|following)\b")
+_OWNER_LIST_SPLIT: Final = re.compile(r"\s*(?:,|&|\band\b)\s*")
+_LEAD_DOTS: Final = re.compile(r"^\.{2,}\s*")
+_PERSONAL_START: Final = re.compile(r"^(?:will|we|i)\b", re.I)

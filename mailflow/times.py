@@ -19,8 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field, fields
-from operator import attrgetter
+from dataclasses import dataclass
 from typing import cast
 
 from . import times_lexicon as lex
@@ -32,9 +31,13 @@ MAX_TEXT = 100_000  # characters scanned; the rest of a longer text is ignored
 MAX_MENTIONS = 200
 
 
-@dataclass(slots=True)
+# the holders below write their __init__: mypyc compiles it natively, a dataclass's is Python
+@dataclass(slots=True, init=False)
 class _Side:
-    atoms: list[_Atom] = field(default_factory=list)
+    atoms: list[_Atom]
+
+    def __init__(self, atoms: list[_Atom]) -> None:
+        self.atoms = atoms
 
     def first(self, kind: str) -> _Atom | None:
         for a in self.atoms:
@@ -49,12 +52,18 @@ class _Side:
         return False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Group:
     start: int
     end: int
     sides: list[_Side]
-    borrowed: list[_Atom] = field(default_factory=list)  # shared from "or" neighbours
+    borrowed: list[_Atom]  # shared from "or" neighbours
+
+    def __init__(self, start: int, end: int, sides: list[_Side]) -> None:
+        self.start = start
+        self.end = end
+        self.sides = sides
+        self.borrowed = []
 
 
 _FILLER = re.compile(
@@ -612,17 +621,15 @@ def _stands_alone(g: _Group, text: str, alone: str) -> bool:
     return len(atoms) == 1 and atoms[0].kind in ("wd", "dayonly", "time", "year") and atoms[0].end_clock is None
 
 
-# what an atom says, apart from where it stands
-_ATOM_FACTS = attrgetter(*(f.name for f in fields(_Atom) if f.name not in ("start", "end")))
-
-
 def _facts(g: _Group) -> tuple[object, ...]:
-    """What a group's reading depends on: its atoms' facts, side by side, and what it borrowed
-    (never where they stand: two groups with the same facts differ only in text and span)."""
+    """What a group's reading depends on: its atoms' facts (:meth:`_Atom.facts`), side by side,
+    and what it borrowed (never where they stand: two groups with the same facts differ only in
+    text and span)."""
     sides = g.sides  # one or two: the last facts are always what it borrowed
+    borrowed = tuple([a.facts() for a in g.borrowed])
     if len(sides) == 1:
-        return tuple(map(_ATOM_FACTS, sides[0].atoms)), tuple(map(_ATOM_FACTS, g.borrowed))
-    return (*(tuple(map(_ATOM_FACTS, s.atoms)) for s in sides), tuple(map(_ATOM_FACTS, g.borrowed)))
+        return tuple([a.facts() for a in sides[0].atoms]), borrowed
+    return (*(tuple([a.facts() for a in s.atoms]) for s in sides), borrowed)
 
 
 _UNREAD = object()  # a group whose facts were not read yet in this text

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
-from operator import add, attrgetter, itemgetter
+from operator import attrgetter, itemgetter
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import Any
 
@@ -50,7 +49,7 @@ _ZONE_CASE_SENSITIVE = frozenset({"et", "ct", "mt", "pt", "z", "zulu", "art", "c
                                   "clt", "msk", "eet", "wet", "kst", "sgt", "hkt", "npt", "pkt", "cst"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Atom:
     start: int
     end: int
@@ -83,6 +82,60 @@ class _Atom:
     padded: bool = False  # written with a leading zero or as 24-hour time ("03:30", "15h")
     spoken: bool = False  # written in words ("three twenty"): a proposal, not a clock reading
 
+    # written out (the same fields, in order: tests/test_times_scan.py checks): mypyc compiles this
+    # natively, while the __init__ dataclass writes is Python (about ten times slower per atom)
+    def __init__(
+        self, start: int, end: int, kind: str, weak: bool = False, y: int | None = None, m: int | None = None,
+        d: int | None = None, wd: int | None = None, wd_mod: str | None = None, rel_days: int | None = None,
+        shift: tuple[str, int] | None = None, period: tuple[str, int] | None = None, hour: int | None = None,
+        minute: int | None = None, second: int | None = None, mer: str | None = None, hour_only: bool = False,
+        end_clock: tuple[int, int | None, str | None] | None = None, zone: str | None = None,
+        zone_note: str | None = None, zone_dst: bool | None = None, zone_abbr: str | None = None,
+        pod: str | None = None, rrule: str | None = None,
+        nth: tuple[int, int, int | None, int | None, str | None] | None = None, grain: str | None = None,
+        end_date: tuple[int | None, int, int] | None = None, order: str | None = None, padded: bool = False,
+        spoken: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.weak = weak
+        self.y = y
+        self.m = m
+        self.d = d
+        self.wd = wd
+        self.wd_mod = wd_mod
+        self.rel_days = rel_days
+        self.shift = shift
+        self.period = period
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.mer = mer
+        self.hour_only = hour_only
+        self.end_clock = end_clock
+        self.zone = zone
+        self.zone_note = zone_note
+        self.zone_dst = zone_dst
+        self.zone_abbr = zone_abbr
+        self.pod = pod
+        self.rrule = rrule
+        self.nth = nth
+        self.grain = grain
+        self.end_date = end_date
+        self.order = order
+        self.padded = padded
+        self.spoken = spoken
+
+    def facts(self) -> tuple[object, ...]:
+        """What the atom says, apart from where it stands: every field but start and end, in order."""
+        return (
+            self.kind, self.weak, self.y, self.m, self.d, self.wd, self.wd_mod, self.rel_days, self.shift,
+            self.period, self.hour, self.minute, self.second, self.mer, self.hour_only, self.end_clock,
+            self.zone, self.zone_note, self.zone_dst, self.zone_abbr, self.pod, self.rrule, self.nth,
+            self.grain, self.end_date, self.order, self.padded, self.spoken
+        )
+
 
 # --- atoms --------------------------------------------------------------------------------------
 
@@ -99,6 +152,17 @@ class _Rule:
     any_of: frozenset[str] | None  # and one of these substrings
     words: frozenset[str] | None  # and one of these words
     not_after: re.Pattern[str] | None  # the character before a match must not be one of these
+    # ch -> may a match begin after ch: not_after is one character class, so it reads only ch
+    after_seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def may_follow(self, ch: str) -> bool:
+        """``not_after`` does not match ``ch`` (remembered per character)."""
+        got = self.after_seen.get(ch)
+        if got is None:
+            got = self.not_after is None or self.not_after.match(ch) is None
+            if len(self.after_seen) < _MAX_CHAR_MEMO:
+                self.after_seen[ch] = got
+        return got
 
 
 _PATTERNS: list[_Rule] = []
@@ -1107,14 +1171,28 @@ class _Starts:
     second: _Second | None = None
 
 
+_MAX_CHAR_MEMO = 512  # characters remembered per set (a text of many scripts is read anew)
+
+
 @dataclass(frozen=True, slots=True)
 class _Chars:
     """A set of characters: some listed, some in parsed character classes."""
 
     chars: frozenset[str]
     classes: tuple[tuple[tuple[Any, Any], ...], ...]
+    # ch -> has(ch): a parsed class is slow to read, and the same few characters are asked again
+    memo: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def has(self, ch: str) -> bool:
+        got = self.memo.get(ch)
+        if got is None:
+            got = self.reads(ch)
+            if len(self.memo) < _MAX_CHAR_MEMO:
+                self.memo[ch] = got
+        return got
+
+    def reads(self, ch: str) -> bool:
+        """``has`` without the memo."""
         return ch in self.chars or any(_in_class(ch, c) for c in self.classes)
 
 
@@ -1127,8 +1205,14 @@ class _Second:
 
     def allows(self, after: str) -> bool:
         """``after``: the (up to) three characters after the digit."""
+        n = len(after)
         for path in self.paths:
-            if len(after) >= len(path) and all(c.has(ch) for c, ch in zip(path, after, strict=False)):
+            if len(path) > n:
+                continue
+            for j in range(len(path)):
+                if not path[j].has(after[j]):
+                    break
+            else:
                 return True
         return False
 
@@ -1172,7 +1256,7 @@ class _Follow:
 
 
 _MAX_FOLLOW_PUNCT = 8
-_NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")
+_NEXT_TOKEN = re.compile(r"\s+([a-z]+|\S{1,8})")  # the token after a start word (see _token_after)
 
 
 def _class_letters(items: list[Any]) -> bool:
@@ -1602,14 +1686,31 @@ def _follows(follow: _Follow, token: str) -> bool:
     return any(token.startswith(p) for p in follow.punct)
 
 
-def _next_tokens(low: str, w: str, at: list[int]) -> dict[str, list[int]]:
+def _token_after(low: str, letters: str, k: int) -> str:
+    """What ``_NEXT_TOKEN`` reads at ``k`` (group 1, "" for no match), read without the regex
+    engine: whitespace (str.isspace is what "\\s" tests), then a run of a-z (where ``letters``, the
+    text with every other character a space, has its next space) or up to 8 non-spaces."""
+    end = len(low)
+    j = k
+    while j < end and low[j].isspace():
+        j += 1
+    if j == k or j == end:
+        return ""
+    if "a" <= low[j] <= "z":
+        stop = letters.find(" ", j)
+        return low[j:] if stop < 0 else low[j:stop]
+    stop = j + 1
+    while stop < end and stop < j + 8 and not low[stop].isspace():
+        stop += 1
+    return low[j:stop]
+
+
+def _next_tokens(low: str, letters: str, w: str, at: list[int]) -> dict[str, list[int]]:
     """The word run ``w`` at ``at``, grouped by the token after its whitespace ("" for none)."""
     n = len(w)
     groups: dict[str, list[int]] = {}
-    match = _NEXT_TOKEN.match
     for i in at:
-        m = match(low, i + n)
-        key = m.group(1) if m is not None else ""
+        key = _token_after(low, letters, i + n)
         g = groups.get(key)
         if g is None:
             groups[key] = [i]
@@ -1758,11 +1859,16 @@ def _word_hits(w: str) -> _Hits:
     return out
 
 
-def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
-    """``rule.rx.finditer(low)``, tried only at ``starts`` (ascending) when given."""
+def _finds(rule: _Rule, low: str, starts: list[int] | None, limit: int) -> list[re.Match[str]]:
+    """The first ``limit`` of ``rule.rx.finditer(low)``, tried only at ``starts`` (ascending)
+    when given (a list, not a generator: cheaper in the compiled build)."""
+    out: list[re.Match[str]] = []
     if starts is None:
-        yield from rule.rx.finditer(low)
-        return
+        for found in rule.rx.finditer(low):
+            out.append(found)
+            if len(out) >= limit:
+                break
+        return out
     match = rule.rx.match
     pos = 0
     for c in starts:
@@ -1770,8 +1876,11 @@ def _finds(rule: _Rule, low: str, starts: list[int] | None) -> Iterator[re.Match
             continue
         m = match(low, c)
         if m is not None:
-            yield m
+            out.append(m)
+            if len(out) >= limit:
+                break
             pos = m.end()
+    return out
 
 
 def _scan(text: str, low: str) -> list[_Atom]:
@@ -1806,17 +1915,17 @@ class _WordRuns:
         self._at: dict[str, list[int]] = {}
 
     def find(self, wanted: set[str]) -> None:
-        """Read where the runs in ``wanted`` begin (one pass over the pieces, in C)."""
-        parts = self.parts
-        begins = accumulate(map(add, map(len, parts), repeat(1)), initial=0)
-        keep = list(map(wanted.__contains__, parts))
+        """Read where the runs in ``wanted`` begin (one pass over the pieces)."""
         at = self._at
-        for w, k in zip(compress(parts, keep), compress(begins, keep), strict=False):
-            got = at.get(w)
-            if got is None:
-                at[w] = [k]
-            else:
-                got.append(k)
+        k = 0  # where the piece begins
+        for w in self.parts:
+            if w in wanted:
+                got = at.get(w)
+                if got is None:
+                    at[w] = [k]
+                else:
+                    got.append(k)
+            k += len(w) + 1
 
     def at(self, w: str) -> list[int]:
         """Where the run ``w`` begins (ascending): read by :meth:`find`, else none."""
@@ -1847,7 +1956,7 @@ def _where_to_try(low: str, active: list[int], runs: _WordRuns,
             if lst is not None:
                 lst.extend(at if off == 0 else [k + off for k in at])
         if followed and any(r in starts for r, _off, _f in followed):
-            for token, where in _next_tokens(low, w, at).items():
+            for token, where in _next_tokens(low, runs.letters, w, at).items():
                 ok = _AFTER_OK.get((w, token))
                 if ok is None:
                     ok = _after_ok(w, token, followed)
@@ -1897,15 +2006,49 @@ def _after_ok(w: str, token: str, followed: tuple[tuple[int, int, _Follow], ...]
 
 def _digit_rules(after: str) -> tuple[int, ...]:
     """The rules that can begin at a digit followed by ``after`` (up to three characters)."""
-    rules = tuple(r for r, st in enumerate(_rule_starts())
-                  if st.digit and not st.whole and (st.second is None or st.second.allows(after)))
+    alike = "".join([_alike(ch) for ch in after])
+    rules = _ALIKE_RULES.get(alike)
+    if rules is None:
+        rules = _read_digit_rules(alike)
+        if len(_ALIKE_RULES) >= _WORD_HITS_MAX:
+            _ALIKE_RULES.clear()
+        _ALIKE_RULES[alike] = rules
     if len(_DIGIT_RULES) >= _WORD_HITS_MAX:
         _DIGIT_RULES.clear()
     _DIGIT_RULES[after] = rules
     return rules
 
 
+def _read_digit_rules(after: str) -> tuple[int, ...]:
+    """``_digit_rules`` read from each rule's paths (~100 K instructions)."""
+    return tuple(r for r, st in enumerate(_rule_starts())
+                 if st.digit and not st.whole and (st.second is None or st.second.allows(after)))
+
+
+# Characters that every character set of the rules' paths reads alike are interchangeable in
+# ``after``: the rules for "5 p" are those for "0 a" when each set has "5" as it has "0" and "p"
+# as "a". Each character stands for the first one seen that is read alike (few kinds: digits,
+# spaces, some letters and marks), so a new three characters after a digit rarely reads paths.
+_ALIKE_RULES: dict[str, tuple[int, ...]] = {}  # by characters read alike: a few hundred
+_ALIKE: dict[str, str] = {}  # a character -> the one it is read alike to
+_ALIKE_FIRST: dict[tuple[bool, ...], str] = {}  # what the sets say of a character -> its first
+_PATH_CHARS: list[_Chars] = []  # every character set of the rules' paths, once
+
+
+def _alike(ch: str) -> str:
+    got = _ALIKE.get(ch)
+    if got is None:
+        if not _PATH_CHARS:
+            _PATH_CHARS.extend(dict.fromkeys(chars for st in _rule_starts() if st.second is not None
+                                             for path in st.second.paths for chars in path))
+        got = _ALIKE_FIRST.setdefault(tuple([chars.has(ch) for chars in _PATH_CHARS]), ch)
+        if len(_ALIKE) < _WORD_HITS_MAX:
+            _ALIKE[ch] = got
+    return got
+
+
 _TRIES_PER_CHAR = 8  # more than one start in 8 characters: run the pattern over the whole text
+_MAX_FINDS = 5000  # matches read per pattern
 
 
 _START = attrgetter("start")
@@ -1924,15 +2067,11 @@ def _atoms(text: str, low: str, active: list[int], starts: dict[int, list[int]])
         where: list[int] | None = starts[prio]
         if rule_starts[prio].whole or len(starts[prio]) * _TRIES_PER_CHAR > len(low):
             where = None  # starts everywhere (a hostile text): the regex engine scans faster
-        count = 0
-        for m in _finds(rule, low, where):
-            count += 1
-            if count > 5000:
-                break
+        for m in _finds(rule, low, where, _MAX_FINDS):
             m_start, m_end = m.span()
             if m_end == m_start:
                 continue
-            if not_after is not None and m_start > 0 and not_after.match(low, m_start - 1):
+            if not_after is not None and m_start > 0 and not rule.may_follow(low[m_start - 1]):
                 continue
             try:
                 atom = handler(m, low, text)

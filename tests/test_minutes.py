@@ -523,6 +523,7 @@ def test_word_gates_change_nothing(text: str) -> None:
     fast = _mins(text)
     with pytest.MonkeyPatch.context() as mp:  # every gate open: each pattern runs on every line
         mp.setattr(minutes_module, "_has_any", lambda low, words: True)
+        mp.setattr(minutes_module, "_has_keyed", lambda low, groups: True)
         mp.setattr(minutes_module, "_prose_may_find", lambda text, low: True)
         mp.setattr(minutes_module, "_opens_with", lambda low, words: True)
         mp.setattr(minutes_module, "_closes_with", lambda low, words: True)
@@ -602,3 +603,59 @@ def test_unanimity_gate_lets_every_match_through(parts: list[str]) -> None:
     text = " ".join(parts)
     if minutes_module.lx.UNANIMOUS.search(text):
         assert minutes_module._may_be_unanimous(minutes_module._fold(text))
+
+
+_KEYED_PARTS = ("will", "wil", "'ll", "’ll", "should", "agree", "agenda", "+1", "👍", "defer", "let", "let ", "in favo",
+                "Zq", "x", " ", ". ", "! ", "?", " - ", " – ", "—", " (", ")", ", ", ":", "maybe", "’d like", "İ", "\t")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_KEYED_PARTS), max_size=8))
+def test_keyed_word_test_is_the_plain_one(parts: list[str]) -> None:
+    text = "".join(parts)
+    for words in (minutes_module._PROSE_WORDS, minutes_module._AGREE_OR_DEFER_WORDS, minutes_module._AGREE_WORDS,
+                  minutes_module.lx.DEFER_WORDS, minutes_module._HEDGE_WORDS, minutes_module._UNANIMOUS_WORDS,
+                  minutes_module._CLAUSE_SEPARATORS, (". ", "! ", "? "), minutes_module._COMMIT_ENDS,
+                  minutes_module._ASK_WORDS):
+        groups = minutes_module._keyed(words)
+        assert sorted(w for _key, ws in groups for w in ws) == sorted(words)
+        assert minutes_module._has_keyed(text, groups) == minutes_module._has_any(text, words)
+    assert minutes_module._PROSE_KEYED == minutes_module._keyed(minutes_module._PROSE_WORDS)
+    assert minutes_module._HEDGE_KEYED == minutes_module._keyed(minutes_module._HEDGE_WORDS)
+
+
+_LABEL_PARTS = ("Action", "items", "a", "Z", "é", "1", " ", "  ", ":", "::", "/", "&", "'", "-", "\t", "\n", "\xa0",
+                "x" * 20, ".", "_")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_PARTS), max_size=8))
+def test_label_only_matches_its_pattern(parts: list[str]) -> None:
+    text = "".join(parts)
+    m = minutes_module._LABEL_ONLY.match(text)
+    assert minutes_module._label_only(text) == (m.group(1) if m else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(("to", "To", "t", "o", " ", "\t", "\n", "\xa0", "\u2028", "x", "too")), max_size=6))
+def test_to_space_matches_its_pattern(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert minutes_module._to_space(text) == (minutes_module._TO_SPACE.search(text) is not None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(("Ab", "q3", "x", "1", " ", "\t", "\n", "\xa0", ".", "(", ")", "-", "_", "é", "İ", "K",
+                                 "ſ", "can't", "@bo", "a.b")), max_size=8))
+def test_tokens_are_the_word_pattern_s(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert minutes_module._toks(text) == minutes_module._WORDS.findall(text.lower())
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "UTC", "+00:00", "Mars/Olympus", "", "../etc", "/abs"])
+def test_zone_lookup_is_zoneinfo_s(name: str) -> None:
+    for _ in range(2):  # (the second answer comes from the table)
+        try:
+            want: dt.tzinfo | None = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            want = None
+        assert minutes_module._zone_info(name) is want

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mailflow import times_lexicon as lex
 from mailflow.times import find_times
 from mailflow.times_atoms import (
+    _NEXT_TOKEN,
     _PATTERNS,
     _PREP,
     _PREP_BEFORE,
@@ -19,16 +20,20 @@ from mailflow.times_atoms import (
     MAX_ATOMS,
     _Atom,
     _candidates,
+    _digit_rules,
     _first_digits,
     _lower,
     _prep_before,
     _range,
+    _read_digit_rules,
     _Rule,
     _rule_starts,
     _runs,
     _scan,
     _Starts,
     _starts_of,
+    _token_after,
+    _WordRuns,
 )
 
 NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
@@ -273,3 +278,80 @@ def test_characters_after_a_digit_read_through_a_look_ahead() -> None:
     assert not before_day.second.allows(". m") and not before_day.second.allows(" ro")  # "3. Mobile", "q3 roadmap"
     for text in ("3. Mobile, q3 roadmap, 7 today, 10:30 tonight, 9 tomorrow", "5 t", "5 "):
         same_as_reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(after=st.text(alphabet=st.sampled_from(list("0159 .:/-,aphmst\tjé٣")), max_size=3))
+def test_remembered_characters_allow_what_the_classes_read(after: str) -> None:
+    # _Chars.has remembers what a character class said of a character: the same as reading it
+    for r, starts in enumerate(_rule_starts()):
+        second = starts.second
+        if second is None:
+            continue
+        for path in second.paths:
+            for chars in path:
+                for ch in after:
+                    assert chars.has(ch) == chars.reads(ch), (r, ch)
+        plain = any(len(after) >= len(path) and all(c.reads(ch) for c, ch in zip(path, after, strict=False))
+                    for path in second.paths)
+        assert second.allows(after) == plain, (r, after)
+
+
+def _value_for(name: str, i: int, flip: bool) -> object:
+    """A value field ``name`` (number ``i``) takes that tells it from its neighbours: the first
+    candidate the compiled build accepts for its type (the pure one takes any)."""
+    for cand in (i, f"v{i}", ("v", i), (i, i, f"v{i}"), (i, i, i), (i, i, i, i, f"v{i}"), (i % 2 == 0) != flip):
+        try:
+            _Atom(**{"start": 0, "end": 1, "kind": "k", name: cand})  # type: ignore[arg-type]
+        except TypeError:
+            continue
+        return cand
+    raise AssertionError(name)
+
+
+def test_the_written_atom_init_and_facts_follow_the_fields() -> None:
+    # _Atom writes its __init__ and facts() out (compiled natively): the same fields, in order,
+    # with the same defaults, as the dataclass declares
+    import dataclasses
+    from operator import attrgetter
+
+    fields = dataclasses.fields(_Atom)
+    names = [f.name for f in fields]
+    for flip in (False, True):
+        values = [(i % 2 == 0) != flip if f.default is False else _value_for(f.name, i, flip)
+                  for i, f in enumerate(fields)]
+        by_name = _Atom(**dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
+        assert [getattr(by_name, n) for n in names] == values
+        assert [getattr(_Atom(*values), n) for n in names] == values  # type: ignore[arg-type]
+        # facts() is every field but where the atom stands
+        assert by_name.facts() == attrgetter(*(n for n in names if n not in ("start", "end")))(by_name)
+    plain = _Atom(1, 2, "date")
+    assert [getattr(plain, f.name) for f in fields[3:]] == [f.default for f in fields[3:]]
+    assert _Atom(1, 2, "date", y=3) == _Atom(1, 2, "date", y=3) != _Atom(1, 2, "date")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(["at", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "x", "9", ".", ",", "-",
+                                      "é", "ǅ", "?", "noon", "abcdefghij", "!!!!!!!!!!"]), max_size=8).map("".join),
+       k=st.integers(min_value=0, max_value=40))
+def test_the_token_after_a_word_is_what_the_pattern_reads(text: str, k: int) -> None:
+    m = _NEXT_TOKEN.match(text, k)
+    assert _token_after(text, _WordRuns(text).letters, k) == (m.group(1) if m else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(after=st.text(alphabet=st.sampled_from(list("0123456789 \t\n.:/-,;)%$+apmhstndrdjfoexq'é٣\u00a0_A")), max_size=3))
+def test_characters_read_alike_give_the_rules_the_paths_give(after: str) -> None:
+    # _digit_rules reads a new context through characters read alike: the same rules
+    assert _digit_rules(after) == _read_digit_rules(after)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ch=st.characters())
+def test_a_rule_remembers_what_its_look_behind_reads(ch: str) -> None:
+    # _Rule.may_follow stands in for not_after.match(low, start - 1): one character class
+    for rule in _PATTERNS:
+        if rule.not_after is not None:
+            text = "x" + ch + "y"
+            assert rule.may_follow(ch) == (rule.not_after.match(text, 1) is None)
+            assert rule.may_follow(ch) == rule.may_follow(ch)
