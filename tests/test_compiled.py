@@ -103,3 +103,25 @@ def test_compiled_and_pure_understand_mail_identically(tmp_path: Path) -> None:
     # the comparison is not vacuous: the inputs were understood, not all failed alike
     assert sum("Meeting(" in v for v in compiled_out.values()) >= 0.9 * len(items)
     assert sum("TimeMention(" in compiled_out["when:" + p] for p in PHRASES) == len(PHRASES)
+
+
+def test_an_edited_source_makes_its_inplace_build_stale(tmp_path: Path) -> None:
+    """A copy of this development tree, built in place, with one compiled source edited: the
+    edited module, and only it, is reported stale (by digest, whatever the file times say)."""
+    if not build.compiled() or not (PACKAGE.parent / "setup.py").exists():
+        pytest.skip("needs a compiled development tree (built in place)")
+    tree = tmp_path / "tree"
+    shutil.copytree(PACKAGE, tree / "mailflow", ignore=shutil.ignore_patterns("__pycache__"))
+    for lib in PACKAGE.parent.glob("mailflow__mypyc.*"):
+        shutil.copy2(lib, tree / lib.name)
+    (tree / "setup.py").write_text("# marks a development tree\n")
+    probe = [sys.executable, "-P", "-c", "from mailflow import build; print(','.join(build.stale()))"]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+
+    def stale_in_copy() -> str:
+        return subprocess.run(probe, env=env, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+
+    assert stale_in_copy() == ""
+    source = tree / "mailflow" / "people.py"
+    source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert stale_in_copy() == "people"
