@@ -153,15 +153,30 @@ def _with_status(text: str, mention: TimeMention, hits: list[int] | None = None,
             status = "proposed"
     else:
         sentence = text[begin:start] + mention.text + after
-        if _CANCEL.search(sentence):
+        # the sentence is text[begin:stop] when the mention's text is the text's: then every
+        # match of the patterns begins at a status word of text between begin and stop
+        at = ([k - begin for k in hits[i:bisect.bisect_left(hits, stop, i)]]
+              if hits is not None and text[start:end] == mention.text else None)
+        if _said(_CANCEL, sentence, at):
             status = "cancelled"
-        elif _AGREE.search(sentence):
+        elif _said(_AGREE, sentence, at):
             status = "agreed"
-        elif _PROPOSE.search(sentence) or after.rstrip().endswith("?"):
+        elif _said(_PROPOSE, sentence, at) or after.rstrip().endswith("?"):
             status = "proposed"
     if status == mention.status:
         return mention
     return replace(mention, status=status)  # type: ignore[arg-type]
+
+
+def _said(rx: re.Pattern[str], sentence: str, at: list[int] | None) -> bool:
+    """Whether rx.search(sentence) matches; ``at``, when known, holds every position where a
+    match can begin (where _STATUS_WORDS begin), and rx is tried only there."""
+    if at is None:
+        return rx.search(sentence) is not None
+    for k in at:
+        if rx.match(sentence, k) is not None:
+            return True
+    return False
 
 
 def _statuses(text: str, mentions: tuple[TimeMention, ...]) -> tuple[TimeMention, ...]:

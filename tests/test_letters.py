@@ -430,3 +430,79 @@ def test_alternative_defects_keep_reading_order() -> None:
     assert letter.text.startswith("Plain text long enough")
     html_first = [d for d in letter.defects if "nope" in d]
     assert len(html_first) == 2 and "x-html-nope" in html_first[0] and "x-plain-nope" in html_first[1]
+
+
+# --- shortcuts that stand in for the stdlib (exactly) -------------------------------------------
+
+def _message_state(msg: object) -> dict[str, object]:
+    state = {k: v for k, v in vars(msg).items() if k not in ("defects", "policy")}
+    state["defects"] = [(type(d).__name__, str(d)) for d in msg.defects]  # type: ignore[attr-defined]
+    if isinstance(state["_payload"], list):
+        state["_payload"] = [_message_state(p) for p in state["_payload"]]
+    return state
+
+
+def _raws() -> list[bytes]:
+    from tests.hostile import CASES
+    from tests.mail_samples import SAMPLES
+
+    heads = [b"From: a@b\n\n", b"\n\nbody", b"\nFrom: a@b\n\nx", b"From: a@b\nnot a header\n\nx",
+             b"From: a@b\n continued\n\nx\r\n", b"From a@b Mon\nTo: c@d\n\nx", b"To: c@d\nFrom x\n\nx",
+             b"Content-Type: message/rfc822\n\nFrom: a@b\n\nx", b"Content-Type: multipart/mixed\n\nx",
+             b"Content-Type: text\n\n\n", b" first\nTo: c@d\n\nx", b":x\nTo: c@d\n\nx", b"To: \xff\n\n\xfe"]
+    return [s.raw for s in SAMPLES] + [c.data for c in CASES] + heads
+
+
+def test_parse_gives_what_the_stdlib_parser_gives() -> None:
+    import email.parser
+    import email.policy
+
+    from mailflow.letters import _parse
+
+    for raw in _raws():
+        for data in (raw, raw.replace(b"\r\n", b"\n")):
+            want = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
+            got = _parse(data)
+            assert _message_state(got) == _message_state(want)
+
+
+ADDRESS_PIECES = ("Priya", "Raman", "O'Neil", "Jr.", "Zoë", "a.b", "x+y", "_", "-", ".", " ", "  ",
+                  "\t", "<", ">", "@", "example.test", ",", ";", ":", '"', "(", ")", "[", "]",
+                  "\\", "\u00a0", "\n", "=?utf-8?q?x?=")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(ADDRESS_PIECES), max_size=14).map("".join))
+def test_plain_mailboxes_parse_as_getaddresses_parses_them(token: str) -> None:
+    import email.utils
+
+    from mailflow import letters
+
+    for text in (token, f"{token} <a.b@c.d>", f"{token}@x.y"):
+        plain = letters._PLAIN_MAILBOX.fullmatch(text) is not None
+        if letters._STRICT:
+            want = email.utils.getaddresses([text], strict=True)  # type: ignore[call-arg]
+        else:
+            want = email.utils.getaddresses([text])
+        assert letters._getaddresses(text) == want, (text, plain)
+
+
+def test_plain_mailbox_shortcut_is_taken() -> None:
+    from mailflow import letters
+
+    assert letters._PLAIN_MAILBOX.fullmatch(" Priya  Raman <priya@example.test> ")
+    assert letters._PLAIN_MAILBOX.fullmatch("priya@example.test")
+    assert letters._getaddresses("Priya\tRaman<p@x.y>") == [("Priya Raman", "p@x.y")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab =?\t\n\r\x00\x85\u2028\u00a0\udc80é", max_size=30))
+def test_printable_header_shortcut_changes_nothing(value: str) -> None:
+    from mailflow import letters
+
+    if not (value.isprintable() and "=?" not in value):
+        return
+    # what the steps after the shortcut would make of the value
+    assert letters._raw_8bit(value) is None
+    want = letters.CONTROL_CHARS.sub(" ", letters._FOLD.sub("", value)).strip()
+    assert letters.decode_header_value(value) == want
