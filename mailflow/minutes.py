@@ -498,15 +498,19 @@ def _explicit_dates(s: str, today: dt.date, date_order: str = "DMY") -> list[tup
     return found
 
 
+# every step _weekday_after takes, made once (a timedelta(days=...) call parses its keywords)
+_DAYS: Final = tuple(dt.timedelta(days=n) for n in range(14))
+
+
 def _weekday_after(today: dt.date, wd: int, qualifier: str | None) -> dt.date:
     """The coming weekday; "next Friday" is the Friday of next week, "this Friday" this week's."""
     q = (qualifier or "").lower()
+    now = today.weekday()
     if q == "next":
-        monday_next = today + dt.timedelta(days=7 - today.weekday())
-        return monday_next + dt.timedelta(days=wd)
-    if q == "this" and wd >= today.weekday():
-        return today + dt.timedelta(days=wd - today.weekday())
-    return today + dt.timedelta(days=(wd - today.weekday()) % 7 or 7)
+        return today + _DAYS[7 - now + wd]  # (the Monday of next week, then wd days on)
+    if q == "this" and wd >= now:
+        return today + _DAYS[wd - now]
+    return today + _DAYS[(wd - now) % 7 or 7]
 
 
 def _end_of_quarter(today: dt.date, q: int | None) -> dt.date:
@@ -532,7 +536,7 @@ def resolve_due(
         return dates[0][1]
     m = _RELDAY.search(s) if _has_any(low, ("today", "tonight", "end of", "eod", "tomorrow")) else None
     if m:
-        return today + dt.timedelta(days=1) if m.group(1).lower() == "tomorrow" else today
+        return today + _DAYS[1] if m.group(1).lower() == "tomorrow" else today
     m = _END_QUARTER.search(s) if "end of" in low else None
     if m:
         return _end_of_quarter(today, int(m.group(1)) if m.group(1) else None)
@@ -563,17 +567,28 @@ _WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # eve
 _WEEKDAY_STEM: Final = re.compile("|".join(_WEEKDAY_STEMS))
 
 
+def _first_stem(low: str) -> int:
+    """Where _WEEKDAY_STEM.search(low) matches (-1: nowhere): the stems are all three letters long,
+    so the leftmost match is the least index any one of them is found at."""
+    first = -1
+    for stem in _WEEKDAY_STEMS:
+        i = low.find(stem)
+        if i >= 0 and (first < 0 or i < first):
+            first = i
+    return first
+
+
 def _weekday_scan_start(s: str, low: str) -> int:
     """Where _WEEKDAY.finditer(s) may start and still find every match (-1: there is none).
     low is _fold(s). A match holds a weekday name, which starts with a stem, perhaps preceded by
     "next|this|coming" and whitespace; no stem starts inside those, so no match starts before the
     first stem or the qualifier right before it ("\b" still sees the character before)."""
-    m = _WEEKDAY_STEM.search(low)
-    if m is None:
+    i = _first_stem(low)
+    if i < 0:
         return -1
     if not s.isascii():
         return 0  # (low and s line up for ASCII text)
-    i = j = m.start()
+    j = i
     while j and s[j - 1].isspace():
         j -= 1
     if j < i and low.endswith(("next", "this", "coming"), 0, j):
