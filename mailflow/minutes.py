@@ -156,6 +156,11 @@ class _Line:
         self.marker: re.Match[str] | None = None
 
 
+# str.isascii held once: mypyc calls a str method it has no primitive for by looking its name up on
+# every call, a function object it calls directly (same answer: it is the same function)
+_isascii: Final = str.isascii
+
+
 def _clean(s: str) -> str:
     # every substitution runs only when the characters it needs are present (same result, less work;
     # a one-character test goes first: it is a far quicker search than that of a longer string)
@@ -168,7 +173,7 @@ def _clean(s: str) -> str:
     s = s.strip()
     if s and (s[0] in "*_" or s[-1] in "*_"):
         s = _EMPH_EDGE.sub("", s)
-    if not s.isascii():
+    if not _isascii(s):
         s = s.replace("\u00a0", " ").replace("’", "'")
     # every character str.isspace knows but " " is unprintable: single-spaced text is kept as it is
     if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
@@ -182,7 +187,7 @@ _FOLD: Final = str.maketrans(ODD_FOLDS)
 
 
 def _fold(s: str) -> str:
-    return s.lower() if s.isascii() else s.translate(_FOLD).lower()
+    return s.lower() if _isascii(s) else s.translate(_FOLD).lower()
 
 
 def _has_any(low: str, words: tuple[str, ...]) -> bool:
@@ -360,7 +365,7 @@ def _toks(s: str) -> list[str]:
     """_WORDS.findall(s.lower()). In ASCII text no token spans whitespace, and a word that is all
     letters and digits is one token: only the other words need the pattern."""
     low = s.lower()
-    if not low.isascii():
+    if not _isascii(low):
         return _WORDS.findall(low)
     out: list[str] = []
     for w in low.split():
@@ -586,7 +591,7 @@ def _weekday_scan_start(s: str, low: str) -> int:
     i = _first_stem(low)
     if i < 0:
         return -1
-    if not s.isascii():
+    if not _isascii(s):
         return 0  # (low and s line up for ASCII text)
     j = i
     while j and s[j - 1].isspace():
