@@ -156,9 +156,10 @@ class _Line:
         self.marker: re.Match[str] | None = None
 
 
-# str.isascii held once: mypyc calls a str method it has no primitive for by looking its name up on
-# every call, a function object it calls directly (same answer: it is the same function)
+# str.isascii and str.isprintable held once: mypyc calls a str method it has no primitive for by
+# looking its name up on every call, a function object it calls directly (the same function)
 _isascii: Final = str.isascii
+_isprintable: Final = str.isprintable
 
 
 def _clean(s: str) -> str:
@@ -176,7 +177,7 @@ def _clean(s: str) -> str:
     if not _isascii(s):
         s = s.replace("\u00a0", " ").replace("’", "'")
     # every character str.isspace knows but " " is unprintable: single-spaced text is kept as it is
-    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+    if _isprintable(s) and "  " not in s and s[:1] != " " and s[-1:] != " ":
         return s
     return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(): both use str.isspace
 
@@ -319,7 +320,7 @@ def _label_only(text: str) -> str | None:
 
 def _colon_space(text: str) -> bool:
     """May text hold ":" and then whitespace (as _SPEAKER needs)? _clean leaves only single spaces."""
-    return ": " in text or (":" in text and not text.isprintable())
+    return ": " in text or (":" in text and not _isprintable(text))
 
 
 _ATTENDEE_LABELS: Final = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
@@ -770,7 +771,7 @@ _SENTENCE_ENDS_KEYED: Final = _keyed((". ", "! ", "? "))
 
 def _clauses(text: str) -> list[str]:
     """The clauses of a line (_CLAUSE_SPLIT's pieces, stripped, empty ones dropped, at most 40)."""
-    if text.isprintable() and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
+    if _isprintable(text) and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
         # no whitespace but " " (see _clean) and no separator: at most a final "." splits
         one = (text[:-1] if text.endswith(".") else text).strip()
         return [one] if one else []
@@ -782,7 +783,7 @@ _SENT_SPLIT: Final = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 
 def _sentences(text: str) -> list[str]:
     """_SENT_SPLIT's pieces of text that are not blank (not stripped)."""
-    if text.isprintable() and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
+    if _isprintable(text) and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
         return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
     return [x for x in _SENT_SPLIT.split(text) if x.strip()]
 _ASK: Final = re.compile(
@@ -1956,7 +1957,7 @@ _TO_SPACE: Final = re.compile(r"to\s")
 
 def _to_space(text: str) -> bool:
     """_TO_SPACE.search(text) is not None; in printable text the only whitespace is " "."""
-    return "to " in text or ("to" in text and not text.isprintable() and _TO_SPACE.search(text) is not None)
+    return "to " in text or ("to" in text and not _isprintable(text) and _TO_SPACE.search(text) is not None)
 _AGREE_OR_DEFER_WORDS: Final = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
 _PROSE_KEYED: Final = _keyed(_PROSE_WORDS)
 _AGREE_OR_DEFER_KEYED: Final = _keyed(_AGREE_OR_DEFER_WORDS)
