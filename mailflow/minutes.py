@@ -156,6 +156,12 @@ class _Line:
         self.marker: re.Match[str] | None = None
 
 
+# str.isascii and str.isprintable held once: mypyc calls a str method it has no primitive for by
+# looking its name up on every call, a function object it calls directly (the same function)
+_isascii: Final = str.isascii
+_isprintable: Final = str.isprintable
+
+
 def _clean(s: str) -> str:
     # every substitution runs only when the characters it needs are present (same result, less work;
     # a one-character test goes first: it is a far quicker search than that of a longer string)
@@ -168,10 +174,10 @@ def _clean(s: str) -> str:
     s = s.strip()
     if s and (s[0] in "*_" or s[-1] in "*_"):
         s = _EMPH_EDGE.sub("", s)
-    if not s.isascii():
+    if not _isascii(s):
         s = s.replace("\u00a0", " ").replace("’", "'")
     # every character str.isspace knows but " " is unprintable: single-spaced text is kept as it is
-    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+    if _isprintable(s) and "  " not in s and s[:1] != " " and s[-1:] != " ":
         return s
     return " ".join(s.split())  # the same as re.sub(r"\s+", " ", s).strip(): both use str.isspace
 
@@ -182,7 +188,7 @@ _FOLD: Final = str.maketrans(ODD_FOLDS)
 
 
 def _fold(s: str) -> str:
-    return s.lower() if s.isascii() else s.translate(_FOLD).lower()
+    return s.lower() if _isascii(s) else s.translate(_FOLD).lower()
 
 
 def _has_any(low: str, words: tuple[str, ...]) -> bool:
@@ -314,7 +320,7 @@ def _label_only(text: str) -> str | None:
 
 def _colon_space(text: str) -> bool:
     """May text hold ":" and then whitespace (as _SPEAKER needs)? _clean leaves only single spaces."""
-    return ": " in text or (":" in text and not text.isprintable())
+    return ": " in text or (":" in text and not _isprintable(text))
 
 
 _ATTENDEE_LABELS: Final = ("present", "attendees", "attending", "participants", "regrets")  # _ATTENDEES opens so
@@ -360,7 +366,7 @@ def _toks(s: str) -> list[str]:
     """_WORDS.findall(s.lower()). In ASCII text no token spans whitespace, and a word that is all
     letters and digits is one token: only the other words need the pattern."""
     low = s.lower()
-    if not low.isascii():
+    if not _isascii(low):
         return _WORDS.findall(low)
     out: list[str] = []
     for w in low.split():
@@ -498,15 +504,19 @@ def _explicit_dates(s: str, today: dt.date, date_order: str = "DMY") -> list[tup
     return found
 
 
+# every step _weekday_after takes, made once (a timedelta(days=...) call parses its keywords)
+_DAYS: Final = tuple(dt.timedelta(days=n) for n in range(14))
+
+
 def _weekday_after(today: dt.date, wd: int, qualifier: str | None) -> dt.date:
     """The coming weekday; "next Friday" is the Friday of next week, "this Friday" this week's."""
     q = (qualifier or "").lower()
+    now = today.weekday()
     if q == "next":
-        monday_next = today + dt.timedelta(days=7 - today.weekday())
-        return monday_next + dt.timedelta(days=wd)
-    if q == "this" and wd >= today.weekday():
-        return today + dt.timedelta(days=wd - today.weekday())
-    return today + dt.timedelta(days=(wd - today.weekday()) % 7 or 7)
+        return today + _DAYS[7 - now + wd]  # (the Monday of next week, then wd days on)
+    if q == "this" and wd >= now:
+        return today + _DAYS[wd - now]
+    return today + _DAYS[(wd - now) % 7 or 7]
 
 
 def _end_of_quarter(today: dt.date, q: int | None) -> dt.date:
@@ -532,7 +542,7 @@ def resolve_due(
         return dates[0][1]
     m = _RELDAY.search(s) if _has_any(low, ("today", "tonight", "end of", "eod", "tomorrow")) else None
     if m:
-        return today + dt.timedelta(days=1) if m.group(1).lower() == "tomorrow" else today
+        return today + _DAYS[1] if m.group(1).lower() == "tomorrow" else today
     m = _END_QUARTER.search(s) if "end of" in low else None
     if m:
         return _end_of_quarter(today, int(m.group(1)) if m.group(1) else None)
@@ -563,17 +573,28 @@ _WEEKDAY_STEMS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # eve
 _WEEKDAY_STEM: Final = re.compile("|".join(_WEEKDAY_STEMS))
 
 
+def _first_stem(low: str) -> int:
+    """Where _WEEKDAY_STEM.search(low) matches (-1: nowhere): the stems are all three letters long,
+    so the leftmost match is the least index any one of them is found at."""
+    first = -1
+    for stem in _WEEKDAY_STEMS:
+        i = low.find(stem)
+        if i >= 0 and (first < 0 or i < first):
+            first = i
+    return first
+
+
 def _weekday_scan_start(s: str, low: str) -> int:
     """Where _WEEKDAY.finditer(s) may start and still find every match (-1: there is none).
     low is _fold(s). A match holds a weekday name, which starts with a stem, perhaps preceded by
     "next|this|coming" and whitespace; no stem starts inside those, so no match starts before the
     first stem or the qualifier right before it ("\b" still sees the character before)."""
-    m = _WEEKDAY_STEM.search(low)
-    if m is None:
+    i = _first_stem(low)
+    if i < 0:
         return -1
-    if not s.isascii():
+    if not _isascii(s):
         return 0  # (low and s line up for ASCII text)
-    i = j = m.start()
+    j = i
     while j and s[j - 1].isspace():
         j -= 1
     if j < i and low.endswith(("next", "this", "coming"), 0, j):
@@ -750,7 +771,7 @@ _SENTENCE_ENDS_KEYED: Final = _keyed((". ", "! ", "? "))
 
 def _clauses(text: str) -> list[str]:
     """The clauses of a line (_CLAUSE_SPLIT's pieces, stripped, empty ones dropped, at most 40)."""
-    if text.isprintable() and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
+    if _isprintable(text) and not _has_keyed(text, _CLAUSE_SEPARATORS_KEYED):
         # no whitespace but " " (see _clean) and no separator: at most a final "." splits
         one = (text[:-1] if text.endswith(".") else text).strip()
         return [one] if one else []
@@ -762,7 +783,7 @@ _SENT_SPLIT: Final = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z@])")
 
 def _sentences(text: str) -> list[str]:
     """_SENT_SPLIT's pieces of text that are not blank (not stripped)."""
-    if text.isprintable() and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
+    if _isprintable(text) and not _has_keyed(text, _SENTENCE_ENDS_KEYED):
         return [text] if text.strip() else []  # no whitespace but " " after a [.!?]: no split
     return [x for x in _SENT_SPLIT.split(text) if x.strip()]
 _ASK: Final = re.compile(
@@ -1936,7 +1957,7 @@ _TO_SPACE: Final = re.compile(r"to\s")
 
 def _to_space(text: str) -> bool:
     """_TO_SPACE.search(text) is not None; in printable text the only whitespace is " "."""
-    return "to " in text or ("to" in text and not text.isprintable() and _TO_SPACE.search(text) is not None)
+    return "to " in text or ("to" in text and not _isprintable(text) and _TO_SPACE.search(text) is not None)
 _AGREE_OR_DEFER_WORDS: Final = _minimal(_AGREE_WORDS + lx.DEFER_WORDS)
 _PROSE_KEYED: Final = _keyed(_PROSE_WORDS)
 _AGREE_OR_DEFER_KEYED: Final = _keyed(_AGREE_OR_DEFER_WORDS)

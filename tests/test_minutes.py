@@ -567,6 +567,30 @@ def test_weekday_scan_start_misses_no_match(parts: list[str]) -> None:
                      if start >= 0 else [])
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WEEKDAY_PARTS), max_size=8))
+def test_first_stem_is_where_the_stem_pattern_matches(parts: list[str]) -> None:
+    low = minutes_module._fold("".join(parts))
+    m = minutes_module._WEEKDAY_STEM.search(low)
+    assert minutes_module._first_stem(low) == (m.start() if m else -1)
+
+
+@pytest.mark.parametrize("qualifier", [None, "next", "Next", "this", "coming"])
+def test_weekday_after_steps_as_timedelta_does(qualifier: str | None) -> None:
+    def plain(today: dt.date, wd: int, q: str | None) -> dt.date:
+        q = (q or "").lower()
+        if q == "next":
+            return today + dt.timedelta(days=7 - today.weekday()) + dt.timedelta(days=wd)
+        if q == "this" and wd >= today.weekday():
+            return today + dt.timedelta(days=wd - today.weekday())
+        return today + dt.timedelta(days=(wd - today.weekday()) % 7 or 7)
+
+    for start in range(7):
+        today = dt.date(2026, 3, 2) + dt.timedelta(days=start)
+        for wd in range(7):
+            assert minutes_module._weekday_after(today, wd, qualifier) == plain(today, wd, qualifier)
+
+
 def test_section_patterns_are_anchored_at_the_start() -> None:
     # _section_kind uses .match(): the same as .search() only while every branch starts with "^"
     import re._constants as sre_c

@@ -23,6 +23,7 @@ from mailflow.times_atoms import (
     _digit_rules,
     _first_digits,
     _lower,
+    _masked_digit_rules,
     _prep_before,
     _range,
     _read_digit_rules,
@@ -344,6 +345,8 @@ def test_the_token_after_a_word_is_what_the_pattern_reads(text: str, k: int) -> 
 def test_characters_read_alike_give_the_rules_the_paths_give(after: str) -> None:
     # _digit_rules reads a new context through characters read alike: the same rules
     assert _digit_rules(after) == _read_digit_rules(after)
+    # and the bit masks read the same rules as the paths
+    assert _masked_digit_rules(after) == _read_digit_rules(after)
 
 
 @settings(max_examples=200, deadline=None)
