@@ -92,7 +92,7 @@ def _extensions() -> list[object]:
     if why is not None:
         if mode in ("1", "yes", "true", "on", "required"):
             raise SystemExit(f"mailflow build: MAILFLOW_COMPILE=1 but {why}")
-        _say(f"pure Python: {why}. mailflow works the same, understanding mail about 1.3x slower")
+        _say(f"pure Python: {why}. mailflow works the same, understanding mail about 1.7x slower")
         _remove_inplace_builds()
         return []
     from mypyc.build import mypycify
